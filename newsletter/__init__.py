@@ -1,0 +1,1 @@
+"""The newsletter delivery system: a Flask application and its domain packages."""

@@ -1,0 +1,1 @@
+"""Newsletter issues: the structured document, its importers, storage and editor views."""
