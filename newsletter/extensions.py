@@ -1,0 +1,14 @@
+"""Flask extensions, created unbound here and bound to an app in :func:`create_app`."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+from newsletter.database import Database
+
+db = Database()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
