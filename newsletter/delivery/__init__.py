@@ -1,0 +1,1 @@
+"""Delivery: campaigns, the delivery ledger, pacing, executors and transports."""
