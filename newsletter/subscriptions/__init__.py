@@ -1,0 +1,1 @@
+"""Readers: signup, confirmation, preferences, unsubscribe, suppression, import and export."""
