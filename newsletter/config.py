@@ -116,6 +116,18 @@ class Settings:
     redis_url: str = setting(
         "", "Redis URL; enables the shared send-rate limiter, rate limits and Celery."
     )
+    signup_limit_per_ip: str = setting(
+        "10 per hour",
+        "Signup attempts allowed from one client IP, e.g. '10 per hour; 50 per day'.",
+    )
+    signup_limit_per_address: str = setting(
+        "3 per hour", "Signup attempts allowed for one email address, whoever sends them."
+    )
+    confirmation_resend_minutes: int = setting(
+        10,
+        "Minutes before a repeated signup sends another confirmation or preference-link "
+        "email to the same address.",
+    )
     executor: Literal["embedded", "celery"] = setting(
         "embedded", "embedded (threads in newsletter run/worker) or celery (several machines)."
     )
@@ -328,6 +340,19 @@ def _check_sending(settings: Settings, complain: Any) -> None:
             complain(name, "must be a fraction between 0 and 1")
     if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://")):
         complain("redis_url", f"must start with redis:// or rediss://, got {settings.redis_url!r}")
+    if settings.confirmation_resend_minutes < 0:
+        complain("confirmation_resend_minutes", "must be 0 or more")
+    _check_rate_limits(settings, complain)
+
+
+def _check_rate_limits(settings: Settings, complain: Any) -> None:
+    from limits import parse_many
+
+    for name in ("signup_limit_per_ip", "signup_limit_per_address"):
+        try:
+            parse_many(getattr(settings, name))
+        except ValueError:
+            complain(name, f"is not a rate limit like '10 per hour': {getattr(settings, name)!r}")
 
 
 def _check_url(url: str, name: str, complain: Any) -> None:
