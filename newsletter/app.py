@@ -26,13 +26,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper()})
     _configure_logging(settings)
 
-    from newsletter import auth, health, i18n, web
+    from newsletter import auth, health, i18n, ratelimits, web
+    from newsletter.subscriptions import web as subscriptions_web
 
     db.init_app(app)
     csrf.init_app(app)
+    ratelimits.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     web.init_app(app)
+    subscriptions_web.init_app(app)
     health.init_app(app)
     return app
 
