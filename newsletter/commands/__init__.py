@@ -8,6 +8,7 @@ from newsletter.app import create_app
 from newsletter.commands.configuration import check_config_command
 from newsletter.commands.database import db_group
 from newsletter.commands.server import run_command, worker_command
+from newsletter.commands.subscribers import subscribers_group
 from newsletter.commands.users import users_group
 
 
@@ -27,6 +28,7 @@ def build_cli() -> FlaskGroup:
         worker_command,
         db_group,
         users_group,
+        subscribers_group,
         check_config_command,
         routes_command,
         shell_command,

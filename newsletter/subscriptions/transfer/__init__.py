@@ -1,0 +1,1 @@
+"""Subscriber lists in and out: the CSV contract of ``subscribers/README.md``."""
