@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _configure_logging(settings)
 
     from newsletter import auth, health, i18n, ratelimits, web
+    from newsletter.subscriptions import admin as subscriptions_admin
     from newsletter.subscriptions import web as subscriptions_web
 
     db.init_app(app)
@@ -36,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     web.init_app(app)
     subscriptions_web.init_app(app)
+    subscriptions_admin.init_app(app)
     health.init_app(app)
     return app
 
