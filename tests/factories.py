@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from newsletter.auth.users import create_staff_user
 from newsletter.models import (
+    Campaign,
+    CampaignStatus,
     ConsentMethod,
+    Delivery,
+    DeliveryState,
+    Issue,
     Role,
     StaffUser,
     Subscriber,
@@ -46,3 +51,32 @@ def make_subscriber(
     session.add(subscriber)
     session.flush()
     return subscriber
+
+
+def make_campaign(session: Session, name: str = "Daily 2026-03-01") -> Campaign:
+    """A campaign of a minimal issue, as the delivery ledger refers to it."""
+    issue = Issue(slug=f"issue-{name.lower().replace(' ', '-')}", title=name)
+    campaign = Campaign(issue=issue, name=name, status=CampaignStatus.SENDING)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def make_delivery(
+    session: Session,
+    campaign: Campaign,
+    subscriber: Subscriber,
+    *,
+    state: DeliveryState = DeliveryState.SENT,
+) -> Delivery:
+    """One reader's row of a campaign's ledger."""
+    delivery = Delivery(
+        campaign_id=campaign.id,
+        subscriber_id=subscriber.id,
+        variant_key="-",
+        state=state,
+        sent_at=utcnow() if state is DeliveryState.SENT else None,
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery

@@ -24,7 +24,8 @@ from newsletter.models import Topic
 from newsletter.subscriptions.addresses import InvalidAddress, normalise_email
 from newsletter.subscriptions.preferences import LOCALES, PAUSE_WEEKS
 
-LANGUAGE_CHOICES = [("zh_CN", "中文"), ("en", "English")]
+# Choices as {value: label}: WTForms 3.3 deprecates lists of tuples.
+LANGUAGE_CHOICES = {"zh_CN": "中文", "en": "English"}
 
 
 class TopicsField(SelectMultipleField):
@@ -34,15 +35,15 @@ class TopicsField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form: BaseForm) -> None:
-        offered = {str(choice[0]) for choice in self.choices or [] if isinstance(choice, tuple)}
+        offered = set(self.choices or {})
         unknown = sorted(set(self.data or []) - offered)
         if unknown:
             raise ValidationError(_l("Unknown topic: %(topics)s", topics=", ".join(unknown)))
 
 
-def topic_choices(topics: list[Topic], locale: str) -> list[tuple[str, str]]:
-    """(slug, name in the page's language) for each offered topic."""
-    return [(topic.slug, topic.name(locale)) for topic in topics]
+def topic_choices(topics: list[Topic], locale: str) -> dict[str, str]:
+    """{slug: name in the page's language} for each offered topic, in order."""
+    return {topic.slug: topic.name(locale) for topic in topics}
 
 
 def _valid_address(_form: Form, field: Field) -> None:
@@ -117,14 +118,14 @@ class PauseForm(FlaskForm):
 
     weeks = SelectField(
         _l("Pause for"),
-        choices=[(weeks, str(weeks)) for weeks in PAUSE_WEEKS],
+        choices={str(weeks): str(weeks) for weeks in PAUSE_WEEKS},
         coerce=int,
         validate_choice=True,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.weeks.choices = [(weeks, _weeks_label(weeks)) for weeks in PAUSE_WEEKS]
+        self.weeks.choices = {str(weeks): _weeks_label(weeks) for weeks in PAUSE_WEEKS}
 
 
 def _weeks_label(weeks: int) -> str:

@@ -77,8 +77,9 @@ class ConfirmOutcome(StrEnum):
 class ConfirmationRefused(Exception):
     """The link is genuine but cannot confirm; ``message`` tells the reader why."""
 
-    def __init__(self, message: LazyString) -> None:
-        super().__init__(str(message))
+    def __init__(self, code: str, message: LazyString) -> None:
+        super().__init__(code)
+        self.code = code
         self.message = message
 
 
@@ -152,11 +153,11 @@ def confirm_subscription(
     now = now or utcnow()
     suppression = active_suppression(session, subscriber.email)
     if suppression is not None and suppression.reason is SuppressionReason.MANUAL:
-        raise ConfirmationRefused(BLOCKED)
+        raise ConfirmationRefused("blocked", BLOCKED)
     if not needs_opt_in(subscriber, suppression):
         return ConfirmOutcome.ALREADY_CONFIRMED
     if not _asked_since_leaving(subscriber, suppression):
-        raise ConfirmationRefused(LEFT_SINCE)
+        raise ConfirmationRefused("left since", LEFT_SINCE)
     subscriber.status = SubscriberStatus.CONFIRMED
     subscriber.confirmed_at = subscriber.consent_at = now
     subscriber.consent_ip = ip

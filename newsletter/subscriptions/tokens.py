@@ -30,8 +30,9 @@ _SIGNER_KEY = "newsletter.token_signer"
 class InvalidLink(Exception):
     """A reader's link cannot be used; ``message`` says why, ``status`` is the HTTP answer."""
 
-    def __init__(self, message: LazyString | str, status: int) -> None:
-        super().__init__(str(message))
+    def __init__(self, code: str, message: LazyString | str, status: int) -> None:
+        super().__init__(code)
+        self.code = code
         self.message = message
         self.status = status
 
@@ -102,7 +103,7 @@ def resolve_reader_link(session: Session, token: str) -> ReaderLink:
         subscriber_id = delivery.subscriber_id if delivery is not None else None
         subscriber = session.get(Subscriber, subscriber_id) if subscriber_id else None
         if delivery is None or subscriber is None:
-            raise InvalidLink(GONE, 404)
+            raise InvalidLink("gone", GONE, 404)
         return ReaderLink(subscriber, delivery, token)
     try:
         subscriber_id, stamp = _values(TokenPurpose.READER, token, 2)
@@ -139,7 +140,7 @@ def _values(
 def _stamped_subscriber(session: Session, subscriber_id: int, stamp: int) -> Subscriber:
     subscriber = session.get(Subscriber, subscriber_id)
     if subscriber is None or creation_stamp(subscriber) != stamp:
-        raise InvalidLink(GONE, 404)
+        raise InvalidLink("gone", GONE, 404)
     return subscriber
 
 
@@ -151,7 +152,7 @@ def _explain(token: str, expected: TokenPurpose) -> InvalidLink:
         except BadToken:
             pass
         else:
-            return InvalidLink(EXPIRED, 410)
+            return InvalidLink("expired", EXPIRED, 410)
     for other in TokenPurpose:
         if other is expected:
             continue
@@ -159,5 +160,5 @@ def _explain(token: str, expected: TokenPurpose) -> InvalidLink:
             signer().verify(other, token)
         except BadToken:
             continue
-        return InvalidLink(FOREIGN, 400)
-    return InvalidLink(DAMAGED, 400)
+        return InvalidLink("foreign", FOREIGN, 400)
+    return InvalidLink("damaged", DAMAGED, 400)

@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     """Register the readers' blueprint with its CSRF exemptions and link-error page."""
     # Importing the view modules registers their routes on ``bp``.
     from newsletter.subscriptions.web import (
-        links,
+        links,  # noqa: F401
         preference_views,  # noqa: F401
         signup_views,
         unsubscribe_views,
@@ -27,5 +27,4 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(signup_views.signup)
     csrf.exempt(unsubscribe_views.unsubscribe)
-    bp.register_error_handler(links.InvalidLink, links.invalid_link_page)
     app.register_blueprint(bp)

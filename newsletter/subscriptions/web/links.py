@@ -12,6 +12,7 @@ from newsletter.extensions import db
 from newsletter.i18n import LANGUAGE_COOKIE, LOCALES
 from newsletter.models import Subscriber
 from newsletter.subscriptions.tokens import InvalidLink, ReaderLink, resolve_reader_link
+from newsletter.subscriptions.web import bp
 
 __all__ = [
     "InvalidLink",
@@ -55,6 +56,7 @@ def flash_for_reader(subscriber: Subscriber, message: LazyString, category: str)
         flash(str(message), category)
 
 
+@bp.app_errorhandler(InvalidLink)
 def invalid_link_page(error: InvalidLink) -> tuple[str, int]:
     """A page that says what is wrong with the link and what to do instead."""
     db.session.rollback()

@@ -54,7 +54,7 @@ def preferences(token: str) -> str | Response | tuple[str, int]:
     form = PreferencesForm(obj=None if request.method == "POST" else reader)
     locale = reader_locale(reader) or str(_current_locale())
     form.topics.choices = topic_choices(offered_topics(db.session), locale)
-    if request.method == "GET":
+    if request.method != "POST":
         form.topics.data = sorted(reader.topic_slugs())
     elif form.validate_on_submit():
         change = PreferenceChange(
@@ -181,7 +181,7 @@ def erase(token: str) -> str | Response:
     link = open_link(token)
     reader = link.subscriber
     form = ButtonForm()
-    if request.method == "GET" or not form.validate_on_submit():
+    if request.method != "POST" or not form.validate_on_submit():
         return render_for_reader("subscriptions/erase.html", reader, token=token, form=form)
     kept = erase_reader(db.session, reader, actor=reader_actor(reader))
     db.session.commit()

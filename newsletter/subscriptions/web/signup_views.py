@@ -64,8 +64,8 @@ def signup() -> str | tuple[str, int]:
     locale = str(get_locale())
     form = SignupForm(locale=locale)
     form.topics.choices = topic_choices(offered_topics(db.session), locale)
-    if request.method == "GET":
-        form.topics.data = [value for value, _label in form.topics.choices]
+    if request.method != "POST":
+        form.topics.data = list(form.topics.choices or {})
         return render_template("subscriptions/signup.html", form=form)
     if not form.validate():
         return render_template("subscriptions/signup.html", form=form), 422
@@ -121,7 +121,7 @@ def embed() -> str:
         "subscriptions/embed_snippet.html",
         base=base,
         locale=locale,
-        topics=topic_choices(offered_topics(db.session), locale),
+        topics=topic_choices(offered_topics(db.session), locale).items(),
     ).strip()
     return render_template("subscriptions/embed.html", snippet=snippet)
 
@@ -131,8 +131,8 @@ def confirm(token: str) -> str | tuple[str, int] | Response:
     """GET shows a button (link scanners only GET); the POST confirms the subscription."""
     subscriber = resolve_confirm_link(db.session, token)
     form = ButtonForm()
-    if request.method == "GET" or not form.validate_on_submit():
-        status = 200 if request.method == "GET" else 400
+    if request.method != "POST" or not form.validate_on_submit():
+        status = 200 if request.method != "POST" else 400
         page = render_for_reader("subscriptions/confirm.html", subscriber, form=form)
         return page, status
     try:

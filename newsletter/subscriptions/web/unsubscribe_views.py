@@ -8,7 +8,7 @@ scanners and prefetchers fetch every URL they see.
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 
@@ -29,7 +29,7 @@ def unsubscribe(token: str) -> tuple[str, int, dict[str, str]]:
     """GET: a page with a confirm button; POST: unsubscribe now, idempotently."""
     link = open_link(token)
     reader = link.subscriber
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD: scanners and prefetchers only look
         left = reader.status in LEFT_STATUSES
         page = render_for_reader("subscriptions/unsubscribe.html", reader, token=token, left=left)
         return page, 200, NO_STORE
@@ -44,6 +44,9 @@ def unsubscribe(token: str) -> tuple[str, int, dict[str, str]]:
     )
     db.session.commit()
     page = render_for_reader("subscriptions/unsubscribed.html", reader, token=token)
+    # Rendering the layout makes a CSRF token for its sign-out form, which would start a
+    # session; RFC 8058 answers set no cookie, so that token is not kept.
+    session.modified = False
     return page, 200, NO_STORE
 
 
