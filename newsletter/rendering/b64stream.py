@@ -37,12 +37,13 @@ def encode_lines(data: bytes) -> bytes:
 _Aligned = tuple[bytes, bytes, bytes, bool]
 
 
-def _align(segment: bytes, waiting: int) -> _Aligned:
+def _align(segment: bytes, waiting: int, *, last: bool = False) -> _Aligned:
     need = (3 - waiting) % 3
     if len(segment) < need:
         return segment, b"", b"", False
     rest = segment[need:]
-    cut = len(rest) - len(rest) % 3
+    # Nothing follows the last segment, so its leftover bytes are encoded (padded) with it.
+    cut = len(rest) if last else len(rest) - len(rest) % 3
     return segment[:need], encode_lines(rest[:cut]), rest[cut:], True
 
 
@@ -56,7 +57,7 @@ class SlottedBase64:
             raise ValueError("a slotted body has exactly one more segment than slots")
         aligned = [tuple(_align(segment, waiting) for waiting in range(3)) for segment in segments]
         self._steps = tuple(zip(aligned[:-1], slot_ids, strict=True))
-        self._last = aligned[-1]
+        self._last = tuple(_align(segments[-1], waiting, last=True) for waiting in range(3))
 
     def encode_into(self, out: list[bytes], values: Sequence[bytes]) -> None:
         """Append the base64 lines of the body with ``values[slot_id]`` in each slot."""
@@ -84,20 +85,13 @@ class SlottedBase64:
         self._finish(carry, loose, out)
 
     def _finish(self, carry: bytes, loose: bytes, out: list[bytes]) -> None:
-        head, lines, tail, _ = self._last[len(carry)]
-        if lines:
-            if carry:
-                loose += binascii.b2a_base64(carry + head, newline=False)
-            if loose:
-                _write_line(loose, out)
-            out.append(lines)
-            loose, rest = b"", tail
-        else:
-            rest = carry + head + tail
-        if rest:
-            loose += binascii.b2a_base64(rest, newline=False)
+        head, lines, _, _ = self._last[len(carry)]
+        if carry:  # completes the group, or is all that is left (then padded)
+            loose += binascii.b2a_base64(carry + head, newline=False)
         if loose:
             _write_line(loose, out)
+        if lines:
+            out.append(lines)
 
 
 def _write_line(encoded: bytes, out: list[bytes]) -> None:

@@ -32,21 +32,42 @@ def _needs_encoding(text: str) -> bool:
 def encoded_words(text: str, first_room: int) -> list[str]:
     """``text`` as complete UTF-8 ``B`` encoded words; the first fits ``first_room`` chars.
 
-    Words split only between characters, so each decodes on its own (RFC 2047 section 5).
+    Words split only between characters, so each decodes on its own (RFC 2047 section 5),
+    and preferably after a space or outside a run of Latin letters and digits: a client that
+    wrongly shows a space between adjacent words then does the least harm.
     """
     words: list[str] = []
     room = min(first_room, _WORD_LIMIT)
-    chunk = bytearray()
+    chunk: list[str] = []
+    size = 0
     for char in text:
-        encoded = char.encode("utf-8")
-        if chunk and _b64_len(len(chunk) + len(encoded)) > room - _WORD_OVERHEAD:
-            words.append(_word(bytes(chunk)))
-            chunk.clear()
+        width = len(char.encode("utf-8"))
+        if chunk and _b64_len(size + width) > room - _WORD_OVERHEAD:
+            cut = _split_point(chunk)
+            words.append(_word("".join(chunk[:cut]).encode("utf-8")))
+            chunk = chunk[cut:]
+            size = len("".join(chunk).encode("utf-8"))
             room = _WORD_LIMIT
-        chunk += encoded
+        chunk.append(char)
+        size += width
     if chunk or not words:
-        words.append(_word(bytes(chunk)))
+        words.append(_word("".join(chunk).encode("utf-8")))
     return words
+
+
+def _split_point(chunk: list[str]) -> int:
+    """Where to end an encoded word: after the last space, else outside a Latin word."""
+    for index in range(len(chunk) - 1, 0, -1):
+        if chunk[index - 1] == " ":
+            return index
+    for index in range(len(chunk) - 1, 0, -1):
+        if not (_latin(chunk[index - 1]) and _latin(chunk[index])):
+            return index
+    return len(chunk)
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def _b64_len(size: int) -> int:
