@@ -57,7 +57,9 @@ def settings() -> RenderSettings:
 
 @pytest.fixture(scope="session")
 def sample_issue() -> IssueDocument:
-    return SAMPLE.build_sample_issue()
+    doc = SAMPLE.build_sample_issue()
+    assert isinstance(doc, IssueDocument)
+    return doc
 
 
 @pytest.fixture(scope="session")

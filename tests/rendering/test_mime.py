@@ -220,11 +220,18 @@ def test_dates_must_be_timezone_aware(prepared: PreparedVariant, zhang: Recipien
 def test_one_off_messages_carry_list_headers_only_when_asked(
     settings: RenderSettings, parse_message: Parse
 ) -> None:
-    common = {"to_email": "a@example.org", "subject": "主题 subject", "html_body": "<p>你好</p>"}
-    plain_message = parse_message(build_single_message(settings, text_body="你好\n", **common))
-    listed = parse_message(
-        build_single_message(settings, text_body="你好\n", list_token="tok-12345", **common)
-    )
+    def build(list_token: str | None) -> EmailMessage:
+        raw = build_single_message(
+            settings,
+            to_email="a@example.org",
+            subject="主题 subject",
+            html_body="<p>你好</p>",
+            text_body="你好\n",
+            list_token=list_token,
+        )
+        return parse_message(raw)
+
+    plain_message, listed = build(None), build("tok-12345")
 
     for header in ("List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Precedence"):
         assert plain_message[header] is None

@@ -189,7 +189,9 @@ def test_editor_subject_and_preheader_win(
 
 def test_preheader_is_hidden_preview_text(all_topics: RenderedVariant) -> None:
     root = lxml.html.document_fromstring(all_topics.html)
-    first = root.find("body").find("div")  # type: ignore[union-attr]
+    body = root.find("body")
+    assert body is not None
+    first = body.find("div")
     assert first is not None
     assert "display:none" in first.get("style", "").replace(" ", "")
     assert first.text_content().startswith(all_topics.preheader)
