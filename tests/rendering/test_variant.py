@@ -85,7 +85,7 @@ def test_event_fields_keep_their_labels_and_order(
 ) -> None:
     first_event = sample_issue.sections[2].items[0]
     text = visible_text(all_topics.html)
-    positions = [text.index(f"{label}：{value}") for label, value in first_event.fields.items()]
+    positions = [text.index(f"{label}： {value}") for label, value in first_event.fields.items()]
     assert positions == sorted(positions)
     assert "对产业/企业的启发：对企业客户而言" in all_topics.text
 
