@@ -275,3 +275,15 @@ def test_content_spelling_a_slot_marker_is_refused(
 
 def test_unknown_locale_falls_back_to_the_default(render: Render) -> None:
     assert render(None, locale="fr").locale == "zh-CN"
+
+
+def test_content_is_escaped_not_interpreted(settings: RenderSettings) -> None:
+    hostile = 'AT&T <script>alert(1)</script> "引号" 5 > 3 &amp;'
+    doc = IssueDocument(
+        title="t", sections=[Section(SectionKind.OVERVIEW, "总览", paragraphs=[hostile])]
+    )
+    variant = render_variant(doc, None, settings, [])
+
+    assert "<script" not in variant.html
+    assert hostile in visible_text(variant.html)
+    assert hostile in variant.text
