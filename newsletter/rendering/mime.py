@@ -144,7 +144,23 @@ def build_single_message(
     transactional mail and carries none of them.
     """
     boundary = boundary_for(html_body, text_body)
-    head = [
+    lines = _single_headers(settings, to_email, to_name, subject, message_id=message_id, date=date)
+    if list_token is not None:
+        lines.append(list_headers(settings, check_token(list_token)))
+    lines.append(f'Content-Type: multipart/alternative;{CRLF} boundary="{boundary}"{CRLF}{CRLF}')
+    return "".join(lines).encode("ascii") + _alternatives(boundary, text_body, html_body)
+
+
+def _single_headers(
+    settings: RenderSettings,
+    to_email: str,
+    to_name: str,
+    subject: str,
+    *,
+    message_id: str | None,
+    date: dt.datetime | None,
+) -> list[str]:
+    lines = [
         date_line(date).decode("ascii"),
         address("From", settings.sender_address, settings.sender_name),
         address("To", to_email, clean_name(to_name)),
@@ -153,13 +169,13 @@ def build_single_message(
         f"MIME-Version: 1.0{CRLF}",
     ]
     if settings.reply_to:
-        head.append(address("Reply-To", settings.reply_to))
-    if list_token is not None:
-        head.append(list_headers(settings, check_token(list_token)))
-    head.append(f'Content-Type: multipart/alternative;{CRLF} boundary="{boundary}"{CRLF}{CRLF}')
+        lines.append(address("Reply-To", settings.reply_to))
+    return lines
+
+
+def _alternatives(boundary: str, text_body: str, html_body: str) -> bytes:
     return b"".join(
         [
-            "".join(head).encode("ascii"),
             f"--{boundary}{CRLF}".encode("ascii") + part_header("plain"),
             encode_lines(canonical_bytes(text_body)),
             f"--{boundary}{CRLF}".encode("ascii") + part_header("html"),

@@ -22,7 +22,7 @@ from newsletter.rendering.settings import RenderSettings
 from newsletter.rendering.slots import MARKER_PREFIX, Slot, fill_slots
 from newsletter.rendering.strings import catalog, resolve_locale
 from newsletter.rendering.templating import environment, inline_css_for
-from newsletter.rendering.view import build_issue_view, topics_label
+from newsletter.rendering.view import IssueView, build_issue_view, topics_label
 from newsletter.topics import variant_key
 
 #: A token of the longest length our signer makes (delivery ids up to 2**35), used to report
@@ -110,19 +110,14 @@ def render_issue_template(
     chosen = None if topics is None else frozenset(topics)
     key = variant_key(chosen, doc.topics_used())
     view = build_issue_view(doc.filtered(chosen), settings, locale)
+    label = topics_label(chosen, settings, locale)
     slug = issue_slug or (doc.date.isoformat() if doc.date else "latest")
     reader_links = ReaderLinks.create(
         settings, links, tracking=tracking, issue_slug=slug, variant=key
     )
-    label = topics_label(chosen, settings, locale)
     context = _context(view, reader_links, settings, locale, label)
-    env = environment(settings.template_dir)
-    mjml = env.get_template(f"{template}.mjml.j2").render(context)
-    html = compile_email(mjml, inline_css_for(settings.template_dir))
-    text = _tidy_text(env.get_template(f"{template}.txt.j2").render(context))
-    _check_slots(html, text)
+    html, text = _render_parts(template, settings, context)
     probe = slot_values(SIZE_PROBE_TOKEN, "", label, locale, for_html=True)
-    size = len(fill_slots(html, probe).encode("utf-8"))
     return RenderedVariant(
         key=key,
         topics=chosen,
@@ -133,12 +128,23 @@ def render_issue_template(
         topics_label=label,
         html=html,
         text=text,
-        clip=ClipCheck(size),
+        clip=ClipCheck(len(fill_slots(html, probe).encode("utf-8"))),
     )
 
 
+def _render_parts(
+    template: str, settings: RenderSettings, context: dict[str, Any]
+) -> tuple[str, str]:
+    env = environment(settings.template_dir)
+    mjml = env.get_template(f"{template}.mjml.j2").render(context)
+    html = compile_email(mjml, inline_css_for(settings.template_dir))
+    text = _tidy_text(env.get_template(f"{template}.txt.j2").render(context))
+    _check_slots(html, text)
+    return html, text
+
+
 def _context(
-    view: Any, links: ReaderLinks, settings: RenderSettings, locale: str, label: str
+    view: IssueView, links: ReaderLinks, settings: RenderSettings, locale: str, label: str
 ) -> dict[str, Any]:
     return {
         "view": view,
