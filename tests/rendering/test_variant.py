@@ -222,6 +222,11 @@ def test_dark_mode_rules_keep_important(all_topics: RenderedVariant) -> None:
     assert '<meta name="color-scheme" content="light dark">' in all_topics.html
 
 
+def test_outlook_desktop_gets_a_cjk_font_of_its_own(all_topics: RenderedVariant) -> None:
+    assert "<!--[if mso]><style" in all_topics.html
+    assert "font-family: 'Microsoft YaHei'" in all_topics.html
+
+
 def test_component_css_is_inlined(all_topics: RenderedVariant) -> None:
     root = lxml.html.document_fromstring(all_topics.html)
     badge = root.cssselect(".nl-badge")[0]
