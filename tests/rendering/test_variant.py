@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 
 import lxml.html
 import pytest
 
-from newsletter.issues.document import IssueDocument, Section, SectionKind
-from newsletter.rendering import GMAIL_CLIP_BYTES, RenderedVariant, RenderSettings, render_variant
+from newsletter.issues.document import IssueDocument, Item, Section, SectionKind
+from newsletter.rendering import (
+    GMAIL_CLIP_BYTES,
+    RenderedVariant,
+    RenderSettings,
+    build_link_registry,
+    render_variant,
+)
 from newsletter.rendering.slots import Slot
 
 Render = Callable[..., RenderedVariant]
@@ -292,3 +299,35 @@ def test_content_is_escaped_not_interpreted(settings: RenderSettings) -> None:
     assert "<script" not in variant.html
     assert hostile in visible_text(variant.html)
     assert hostile in variant.text
+
+
+def test_other_sections_render_generically(settings: RenderSettings) -> None:
+    doc = IssueDocument(
+        title="AI前沿发展日报",
+        sections=[
+            Section(
+                SectionKind.OTHER,
+                "附录：术语表",
+                paragraphs=["以下术语见 https://example.org/glossary 。"],
+                items=[Item("GPAI", fields={"释义": "通用人工智能模型"}, topics=["regulation"])],
+            )
+        ],
+    )
+    variant = render_variant(doc, None, settings, build_link_registry(doc), tracking=False)
+    text = visible_text(variant.html)
+
+    assert "附录：术语表" in text
+    assert "1. GPAI" in text
+    assert "释义： 通用人工智能模型" in text
+    assert "https://example.org/glossary" in hrefs(variant.html)
+    assert "【附录：术语表】" in variant.text
+
+
+def test_a_configured_logo_is_an_image_with_alt_text(
+    sample_issue: IssueDocument, settings: RenderSettings, links: list[str]
+) -> None:
+    with_logo = dataclasses.replace(settings, logo_url="https://news.example.com/static/logo.png")
+    root = lxml.html.document_fromstring(render_variant(sample_issue, None, with_logo, links).html)
+    logo = root.cssselect('img[src="https://news.example.com/static/logo.png"]')
+    assert len(logo) == 1
+    assert logo[0].get("alt") == "AI前沿发展日报"
