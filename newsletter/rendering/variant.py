@@ -8,7 +8,7 @@ fills them per reader without rendering again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -55,6 +55,38 @@ class RenderedVariant:
     def warning(self) -> str | None:
         """Gmail clip warning for the editor (by how much it passes, or how close it is)."""
         return self.clip.warning
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able form, so workers on other machines can share one render."""
+        return {
+            "key": self.key,
+            "topics": None if self.topics is None else sorted(self.topics),
+            "locale": self.locale,
+            "tracking": self.tracking,
+            "subject": self.subject,
+            "preheader": self.preheader,
+            "topics_label": self.topics_label,
+            "html": self.html,
+            "text": self.text,
+            "size": self.size,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RenderedVariant:
+        """Rebuild a variant stored with :meth:`to_json`."""
+        topics = data["topics"]
+        return cls(
+            key=str(data["key"]),
+            topics=None if topics is None else frozenset(topics),
+            locale=str(data["locale"]),
+            tracking=bool(data["tracking"]),
+            subject=str(data["subject"]),
+            preheader=str(data["preheader"]),
+            topics_label=str(data["topics_label"]),
+            html=str(data["html"]),
+            text=str(data["text"]),
+            clip=ClipCheck(int(data["size"])),
+        )
 
     def personalise(
         self, token: str, name: str = "", topics_label: str | None = None

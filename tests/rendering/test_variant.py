@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Callable, Iterable
 
@@ -331,3 +332,8 @@ def test_a_configured_logo_is_an_image_with_alt_text(
     logo = root.cssselect('img[src="https://news.example.com/static/logo.png"]')
     assert len(logo) == 1
     assert logo[0].get("alt") == "AI前沿发展日报"
+
+
+def test_a_variant_survives_a_json_round_trip(all_topics: RenderedVariant) -> None:
+    stored = json.loads(json.dumps(all_topics.to_json()))
+    assert RenderedVariant.from_json(stored) == all_topics
