@@ -82,9 +82,10 @@ def unstructured(name: str, value: str) -> str:
     """One header line (folded, CRLF-terminated) for free text such as Subject."""
     text = _clean(value)
     prefix = name + ":"
-    if not _needs_encoding(text):
+    words = text.split(" ")
+    if not _needs_encoding(text) and max(map(len, words)) < LINE_LIMIT - len(prefix):
         # Folding breaks before spaces; unfolding gives back the exact text.
-        return fold_tokens(prefix, text.split(" "))
+        return fold_tokens(prefix, words)
     words = encoded_words(text, LINE_LIMIT - len(prefix) - 1)
     return prefix + " " + (CRLF + " ").join(words) + CRLF
 

@@ -63,6 +63,13 @@ def test_long_ascii_subject_folds_at_spaces_and_unfolds_exactly() -> None:
     assert reparse(header)["Subject"] == subject
 
 
+def test_a_word_too_long_to_fold_is_encoded_in_pieces() -> None:
+    subject = "x" * 2000
+    header = unstructured("Subject", subject)
+    assert_well_folded(header)
+    assert reparse(header)["Subject"] == subject
+
+
 def test_ascii_text_that_looks_like_an_encoded_word_is_encoded() -> None:
     header = unstructured("Subject", "=?utf-8?b?AAAA?= trick")
     assert reparse(header)["Subject"] == "=?utf-8?b?AAAA?= trick"
