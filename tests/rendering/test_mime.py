@@ -241,3 +241,18 @@ def test_one_off_messages_carry_list_headers_only_when_asked(
     text_part, html_part = parts(plain_message)
     assert text_part.get_content() == "你好\r\n"
     assert html_part.get_content() == "<p>你好</p>"
+
+
+def test_building_messages_never_renders_again(
+    all_topics: RenderedVariant, prepare: Prepare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepared = prepare(all_topics)
+
+    def forbidden(*_: object, **__: object) -> str:
+        raise AssertionError("the compiler or the inliner ran per reader")
+
+    monkeypatch.setattr("newsletter.rendering.compiler.mjml2html", forbidden)
+    monkeypatch.setattr("newsletter.rendering.compiler.Premailer", forbidden)
+    monkeypatch.setattr("newsletter.rendering.variant.compile_email", forbidden)
+    for delivery_id in range(1, 50):
+        build_message(prepared, Recipient(delivery_id, "a@example.org", "读者"))
