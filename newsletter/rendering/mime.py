@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 import time
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -47,6 +48,7 @@ class Recipient:
 
 
 _date_cache: tuple[int, bytes] = (-1, b"")
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>")
 
 
 def date_line(when: dt.datetime | None = None) -> bytes:
@@ -70,7 +72,7 @@ def message_id_line(domain: str, message_id: str | None = None, hint: int | None
         message_id = f"<{prefix}{os.urandom(9).hex()}@{domain}>"
     elif not message_id.startswith("<"):
         message_id = f"<{message_id}>"
-    if not message_id.isascii() or any(c in message_id for c in " \r\n"):
+    if not _MESSAGE_ID.fullmatch(message_id):
         raise ValueError(f"not a valid Message-ID: {message_id!r}")
     return f"Message-ID: {message_id}{CRLF}".encode("ascii")
 

@@ -65,8 +65,12 @@ class PreparedVariant:
     """Everything about one variant's messages that does not depend on the reader."""
 
     def __init__(
-        self, rendered: RenderedVariant, settings: RenderSettings, signer: TokenSigner | None
+        self,
+        rendered: RenderedVariant,
+        settings: RenderSettings,
+        signer: TokenSigner | None = None,
     ) -> None:
+        """Pre-encode ``rendered``; ``signer`` makes tokens for recipients given none."""
         self.rendered = rendered
         self.settings = settings
         self.signer = signer

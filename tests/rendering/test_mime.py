@@ -212,6 +212,14 @@ def test_without_tracking_the_message_has_no_pixel_but_keeps_unsubscribe(
     assert "https://news.example.com/p/" in plain.get_content()
 
 
+@pytest.mark.parametrize("bad", ["<no-at-sign>", "<a@b>\r\nBcc: x@y", "<a b@c>", "<a@b"])
+def test_malformed_message_ids_are_refused(
+    prepared: PreparedVariant, zhang: Recipient, bad: str
+) -> None:
+    with pytest.raises(ValueError, match="Message-ID"):
+        build_message(prepared, zhang, message_id=bad)
+
+
 def test_dates_must_be_timezone_aware(prepared: PreparedVariant, zhang: Recipient) -> None:
     with pytest.raises(ValueError, match="timezone"):
         build_message(prepared, zhang, date=dt.datetime(2026, 4, 7, 8, 0))
