@@ -60,6 +60,7 @@ def render_reader_message(
     topics: frozenset[str] | None,
     reader: SampleReader,
     *,
+    links: list[str] | None = None,
     tracking: bool = True,
     locale: str | None = None,
 ) -> tuple[bytes, RenderedVariant]:
@@ -68,7 +69,7 @@ def render_reader_message(
         doc,
         topics,
         settings,
-        build_link_registry(doc),
+        build_link_registry(doc) if links is None else links,
         tracking=tracking,
         locale=locale or settings.default_locale,
     )
@@ -112,14 +113,21 @@ def build_render_command(
         doc = load_document(source)
         chosen = parse_topics(topics, {topic.slug for topic in settings.topics})
         reader = SampleReader(to_email, reader_name, delivery_id)
+        links = build_link_registry(doc)
         raw, rendered = render_reader_message(
-            doc, settings, get_signer(), chosen, reader, tracking=not no_tracking, locale=locale
+            doc,
+            settings,
+            get_signer(),
+            chosen,
+            reader,
+            links=links,
+            tracking=not no_tracking,
+            locale=locale,
         )
         if rendered.warning:
             click.echo(f"warning: {rendered.warning}", err=True)
         if clip_report:
             mixes = non_empty_mixes(topic.slug for topic in settings.topics)
-            links = build_link_registry(doc)
             rows = gmail_clip_report(doc, settings, links, [None, *mixes], locale=rendered.locale)
             click.echo(format_clip_report(rows), err=True)
         _write(raw, output)

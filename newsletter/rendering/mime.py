@@ -10,7 +10,6 @@ the output back with the ``email`` package.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import re
 import time
@@ -19,7 +18,7 @@ from email.utils import format_datetime
 
 from newsletter.rendering.b64stream import encode_lines
 from newsletter.rendering.headers import CRLF, address, unstructured
-from newsletter.rendering.personal import check_token, clean_name, greeting, one_line
+from newsletter.rendering.personal import check_token, clean_name, greeting_pair, topics_pair
 from newsletter.rendering.prepared import (
     PreparedVariant,
     boundary_for,
@@ -116,15 +115,15 @@ def _token(prepared: PreparedVariant, recipient: Recipient) -> str:
 def _greeting(prepared: PreparedVariant, name: str) -> tuple[bytes, bytes]:
     if not name:
         return prepared.defaults.greeting_html, prepared.defaults.greeting_text
-    salutation = greeting(name, prepared.locale)
-    return html.escape(salutation).encode("utf-8"), salutation.encode("utf-8")
+    for_html, for_text = greeting_pair(name, prepared.locale)
+    return for_html.encode("utf-8"), for_text.encode("utf-8")
 
 
 def _topics(prepared: PreparedVariant, label: str | None) -> tuple[bytes, bytes]:
     if label is None:
         return prepared.defaults.topics_html, prepared.defaults.topics_text
-    cleaned = one_line(label)
-    return html.escape(cleaned).encode("utf-8"), cleaned.encode("utf-8")
+    for_html, for_text = topics_pair(label)
+    return for_html.encode("utf-8"), for_text.encode("utf-8")
 
 
 def build_single_message(

@@ -42,12 +42,25 @@ def greeting(name: str, locale: str) -> str:
     return strings["greeting_named"].format(name=name) if name else strings["greeting_anonymous"]
 
 
+def greeting_pair(name: str, locale: str) -> tuple[str, str]:
+    """The salutation for (HTML, text): escaped for HTML, as is for text."""
+    salutation = greeting(clean_name(name), locale)
+    return html.escape(salutation), salutation
+
+
+def topics_pair(topics_label: str) -> tuple[str, str]:
+    """The "why you receive this" topics for (HTML, text), on one line."""
+    label = one_line(topics_label)
+    return html.escape(label), label
+
+
 def slot_values(
     token: str, name: str, topics_label: str, locale: str, *, for_html: bool
 ) -> dict[Slot, str]:
     """The text of every slot for one reader, HTML-escaped for the HTML part."""
-    salutation = greeting(clean_name(name), locale)
-    topics = one_line(topics_label)
-    if for_html:
-        salutation, topics = html.escape(salutation), html.escape(topics)
-    return {Slot.TOKEN: check_token(token), Slot.GREETING: salutation, Slot.TOPICS: topics}
+    part = 0 if for_html else 1
+    return {
+        Slot.TOKEN: check_token(token),
+        Slot.GREETING: greeting_pair(name, locale)[part],
+        Slot.TOPICS: topics_pair(topics_label)[part],
+    }

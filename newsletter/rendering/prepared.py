@@ -9,12 +9,11 @@ joining bytes (see :func:`newsletter.rendering.mime.build_message`).
 from __future__ import annotations
 
 import hashlib
-import html
 from dataclasses import dataclass
 
 from newsletter.rendering.b64stream import SlottedBase64
 from newsletter.rendering.headers import CRLF, address, list_id, unstructured
-from newsletter.rendering.personal import greeting
+from newsletter.rendering.personal import greeting_pair, topics_pair
 from newsletter.rendering.settings import RenderSettings
 from newsletter.rendering.slots import Slot, split_at_slots
 from newsletter.rendering.variant import RenderedVariant
@@ -115,10 +114,11 @@ def _mime_headers(settings: RenderSettings, boundary: str) -> str:
 
 
 def _defaults(rendered: RenderedVariant) -> PersonalDefaults:
-    salutation = greeting("", rendered.locale)
+    greeting_html, greeting_text = greeting_pair("", rendered.locale)
+    topics_html, topics_text = topics_pair(rendered.topics_label)
     return PersonalDefaults(
-        greeting_html=html.escape(salutation).encode("utf-8"),
-        greeting_text=salutation.encode("utf-8"),
-        topics_html=html.escape(rendered.topics_label).encode("utf-8"),
-        topics_text=rendered.topics_label.encode("utf-8"),
+        greeting_html=greeting_html.encode("utf-8"),
+        greeting_text=greeting_text.encode("utf-8"),
+        topics_html=topics_html.encode("utf-8"),
+        topics_text=topics_text.encode("utf-8"),
     )

@@ -6,6 +6,7 @@ named ``*.mjml.j2`` are autoescaped (their output is MJML, i.e. HTML); ``*.txt.j
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,29 +18,28 @@ from newsletter.rendering.links import ReaderLinks, find_urls
 INLINE_CSS_NAME = "inline.css"
 
 
-def linkify_html(text: str, links: ReaderLinks) -> Markup:
-    """Escape running text and turn its web URLs into (tracked) links; newlines become <br>."""
-    parts: list[str] = []
+def _pieces(text: str) -> Iterator[tuple[str, str | None]]:
+    """Running text as (plain text, following URL or None) pairs."""
     position = 0
     for start, end, url in find_urls(text):
-        parts.append(escape(text[position:start]))
-        parts.append(Markup('<a href="{}">{}</a>').format(links.href(url), url))
+        yield text[position:start], url
         position = end
-    parts.append(escape(text[position:]))
-    # Every part is escaped text or a Markup.format result, so joining them stays safe.
-    return Markup("".join(parts)).replace("\n", Markup("<br>"))  # noqa: S704
+    yield text[position:], None
+
+
+def linkify_html(text: str, links: ReaderLinks) -> Markup:
+    """Escape running text and turn its web URLs into (tracked) links; newlines become <br>."""
+    parts: list[Markup] = []
+    for plain, url in _pieces(text):
+        parts.append(escape(plain))
+        if url is not None:
+            parts.append(Markup('<a href="{}">{}</a>').format(links.href(url), url))
+    return Markup("").join(parts).replace("\n", Markup("<br>"))
 
 
 def linkify_text(text: str, links: ReaderLinks) -> str:
     """Running text for the plain-text part, with URLs replaced by their (tracked) form."""
-    parts: list[str] = []
-    position = 0
-    for start, end, url in find_urls(text):
-        parts.append(text[position:start])
-        parts.append(links.href(url))
-        position = end
-    parts.append(text[position:])
-    return "".join(parts)
+    return "".join(plain + (links.href(url) if url else "") for plain, url in _pieces(text))
 
 
 @lru_cache(maxsize=4)
