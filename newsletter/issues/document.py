@@ -144,6 +144,11 @@ class IssueDocument:
                 Section(section.kind, section.title, list(section.paragraphs), kept, section.line)
             )
         return IssueDocument(
-            self.title, self.date, self.window, self.timezone, sections, self.subject,
+            self.title,
+            self.date,
+            self.window,
+            self.timezone,
+            sections,
+            self.subject,
             self.preheader,
         )

@@ -1,0 +1,257 @@
+"""Turn the report's classified lines into sections, items, fields and sources.
+
+Paragraph rule. Lines next to each other form one paragraph (a hard-wrapped line is
+continued). A paragraph that ends without sentence-final punctuation, followed by an empty
+line and then plain text, was broken in mid-sentence: the plain text is joined back to it
+(with a warning, so the editor can check). Headings, numbered lines, bullets, fields and
+source lines never join the text before them, and nothing ever joins an item title.
+
+Inside an item, plain text after a field continues that field as a new paragraph (fields
+may hold several paragraphs separated by an empty line); plain text right after an item's
+title, before any field, becomes the field ``说明``. A bullet inside an item becomes a
+``- text`` paragraph of the current field. In the general sections (overview, conclusions,
+analysis) bullets and numbered lines are list entries: each becomes one paragraph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from newsletter.issues.document import IssueDocument, Item, Section, SectionKind
+from newsletter.issues.problems import ProblemLog
+from newsletter.issues.report.masthead import Masthead, read_meta_line, read_title_line
+from newsletter.issues.report.shapes import Shape, Shaped, label_role, looks_like_heading
+from newsletter.issues.report.sources import has_url, parse_sources
+from newsletter.issues.text import ends_sentence, join_text, unescape_markdown
+
+#: Sections of free text: numbered lines in them are list entries, not items.
+GENERAL_KINDS = frozenset({SectionKind.OVERVIEW, SectionKind.CONCLUSIONS, SectionKind.ANALYSIS})
+#: The field that holds an item's text written without a label.
+UNLABELLED_FIELD = "说明"
+_WINDOW_LABELS = frozenset({"覆盖窗口", "时间窗口", "窗口", "window", "coverage"})
+
+
+@dataclass
+class _Slot:
+    """Where the last block of text went, so that a broken sentence can be continued there."""
+
+    read: Callable[[], str]
+    write: Callable[[str], None]
+    line: int
+    across_blank: bool = True
+
+
+class ReportBuilder:
+    """Consumes the report's lines in order and builds the :class:`IssueDocument`."""
+
+    def __init__(self, problems: ProblemLog) -> None:
+        self.problems = problems
+        self.doc = IssueDocument(title="")
+        self.section: Section | None = None
+        self.item: Item | None = None
+        self.slot: _Slot | None = None
+        self.in_masthead = True
+        self.sources_open = False
+        #: Item numbers as written, per section, for the numbering checks.
+        self.ordinals: dict[int, list[tuple[int, int]]] = {}
+
+    def feed_title(self, first: Shaped) -> None:
+        """Read the first line, which must be the report's title line."""
+        if first.shape is not Shape.PLAIN:
+            self.problems.error(
+                "the report must begin with its title line, like "
+                "'AI前沿发展日报 | 2026-04-07 (Asia/Shanghai)'",
+                first.line.number,
+            )
+            self.feed(first, None)
+            return
+        masthead = read_title_line(first.line.text, first.line.number, self.problems)
+        self.doc.title = masthead.title
+        self._apply(masthead, first.line.number)
+
+    def feed(self, current: Shaped, following: Shaped | None) -> None:
+        """Give ``current`` its meaning; ``following`` is the next line, to look ahead."""
+        continues_sources = current.shape in {Shape.BULLET, Shape.PLAIN} and has_url(current.text)
+        if self.sources_open and continues_sources:
+            self._add_sources(current.text, current.line.number)
+            return
+        self.sources_open = False
+        if current.shape is Shape.HEADING:
+            self._start_section(current.text, current.kind, current.line.number)
+        elif current.shape is Shape.NUMBERED:
+            self._numbered(current)
+        elif current.shape is Shape.BULLET:
+            self._bullet(current)
+        elif current.shape is Shape.LABELLED:
+            self._labelled(current)
+        else:
+            self._plain(current, following)
+
+    def _start_section(self, title: str, kind: SectionKind | None, line: int) -> None:
+        if kind is None:
+            self.problems.warn(f"unknown heading {title!r} starts a section of kind 'other'", line)
+        self._open(Section(kind or SectionKind.OTHER, unescape_markdown(title), line=line))
+
+    def _open(self, section: Section) -> None:
+        self.section = section
+        self.doc.sections.append(section)
+        self.item, self.slot, self.in_masthead = None, None, False
+
+    def _current_section(self, line: int) -> Section:
+        if self.section is None:
+            self.problems.warn(
+                "text before the first section heading is kept in an untitled section", line
+            )
+            self._open(Section(SectionKind.OTHER, "", line=line))
+        assert self.section is not None
+        return self.section
+
+    def _numbered(self, current: Shaped) -> None:
+        line = current.line.number
+        section = self._current_section(line)
+        if section.kind in GENERAL_KINDS:
+            self._list_entry(current.text, line)
+            return
+        title = unescape_markdown(current.text)
+        if not title:
+            self.problems.error(f"item {current.ordinal} has no title", line)
+        self.item = Item(title, line=line)
+        section.items.append(self.item)
+        self.ordinals.setdefault(id(section), []).append((current.ordinal, line))
+        self.slot = None
+
+    def _bullet(self, current: Shaped) -> None:
+        line = current.line.number
+        if not current.text:
+            self.problems.warn("an empty list entry was left out", line)
+            return
+        self._current_section(line)
+        if self.item is not None:
+            self._item_paragraph(f"- {current.text}", line)
+        else:
+            self._list_entry(current.text, line)
+
+    def _list_entry(self, text: str, line: int) -> None:
+        if text:
+            self._paragraph(text, line)
+        else:
+            self.problems.warn("an empty list entry was left out", line)
+
+    def _labelled(self, current: Shaped) -> None:
+        line, role = current.line.number, label_role(current.label)
+        if self.in_masthead and role == "meta":
+            self._meta(current)
+        elif self.item is None:
+            if role == "source":
+                self.problems.warn("a source line outside any item is kept as a paragraph", line)
+            self._paragraph(current.line.text, line)
+        elif role == "source":
+            self._add_sources(current.text, line)
+            self.sources_open = True
+        else:
+            self._field(self.item, current.label, unescape_markdown(current.text), line)
+
+    def _field(self, item: Item, label: str, text: str, line: int) -> None:
+        if label in item.fields:
+            self.problems.warn(f"the label {label!r} appears twice in one item; texts joined", line)
+            text = "\n\n".join(part for part in (item.fields[label], text) if part)
+        item.fields[label] = text
+        self.slot = _field_slot(item, label, line)
+
+    def _add_sources(self, text: str, line: int) -> None:
+        assert self.item is not None
+        errors_before = len(self.problems.errors)
+        sources = parse_sources(text, line, self.problems)
+        if not sources and len(self.problems.errors) == errors_before:
+            self.problems.warn("the source line lists no sources", line)
+        self.item.sources.extend(sources)
+        self.slot = None
+
+    def _meta(self, current: Shaped) -> None:
+        line = current.line.number
+        window_only = current.label.casefold() in _WINDOW_LABELS
+        masthead = read_meta_line(current.text, line, self.problems, window_only=window_only)
+        self._apply(masthead, line)
+
+    def _apply(self, masthead: Masthead, line: int) -> None:
+        doc = self.doc
+        if masthead.date is not None:
+            if doc.date is not None and doc.date != masthead.date:
+                self.problems.warn(
+                    f"line {line} gives the date {masthead.date}, the title {doc.date}; "
+                    "the title's date is kept",
+                    line,
+                )
+            doc.date = doc.date or masthead.date
+        if masthead.timezone is not None:
+            doc.timezone = masthead.timezone
+        if masthead.window is not None:
+            doc.window = unescape_markdown(masthead.window)
+            self.slot = _Slot(lambda: doc.window, self._set_window, line, across_blank=False)
+
+    def _set_window(self, value: str) -> None:
+        self.doc.window = value
+
+    def _plain(self, current: Shaped, following: Shaped | None) -> None:
+        line = current.line
+        if self._is_heading(current, following):
+            self._start_section(current.text, None, line.number)
+            return
+        slot = self.slot
+        if slot is not None and (
+            not line.blank_before or (slot.across_blank and not ends_sentence(slot.read()))
+        ):
+            slot.write(join_text(slot.read(), unescape_markdown(line.text)))
+            if line.blank_before:
+                self.problems.warn(
+                    f"line {line.number} continues the unfinished sentence of line "
+                    f"{slot.line}; the two were joined",
+                    line.number,
+                )
+            slot.line = line.number
+            return
+        self._current_section(line.number)
+        if self.item is not None:
+            self._item_paragraph(line.text, line.number)
+        else:
+            self._paragraph(line.text, line.number)
+
+    def _is_heading(self, current: Shaped, following: Shaped | None) -> bool:
+        """An unknown heading: a short line alone between empty lines; see shapes' rule."""
+        line = current.line
+        if not (line.blank_before and line.blank_after and looks_like_heading(current.text)):
+            return False
+        if following is not None and following.shape is Shape.LABELLED:
+            return False  # a heading is not followed by a field: this is the item's text
+        item = self.item
+        return item is None or bool(item.fields or item.sources)
+
+    def _paragraph(self, text: str, line: int) -> None:
+        paragraphs = self._current_section(line).paragraphs
+        paragraphs.append(unescape_markdown(text))
+        index = len(paragraphs) - 1
+
+        def write(value: str) -> None:
+            paragraphs[index] = value
+
+        self.slot = _Slot(lambda: paragraphs[index], write, line)
+
+    def _item_paragraph(self, text: str, line: int) -> None:
+        item = self.item
+        assert item is not None
+        text = unescape_markdown(text)
+        if not item.fields:
+            self._field(item, UNLABELLED_FIELD, text, line)
+            return
+        label = next(reversed(item.fields))
+        joined = "\n\n".join(part for part in (item.fields[label], text) if part)
+        item.fields[label] = joined
+        self.slot = _field_slot(item, label, line)
+
+
+def _field_slot(item: Item, label: str, line: int) -> _Slot:
+    def write(value: str) -> None:
+        item.fields[label] = value
+
+    return _Slot(lambda: item.fields[label], write, line)
