@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsletter.issues.problems import ProblemLog
 
@@ -29,7 +30,9 @@ _WIDE_PUNCTUATION = set("、。，．；：！？“”‘’「」『』《》�
 _SENTENCE_END = set("。！？!?….．;；:：")
 #: Closing quotes and brackets: a block ending in one has been closed on purpose.
 _CLOSERS = set("”’\"'」』》〉】）)]〕")
-_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$|<>~])")
+#: A backslash before ASCII punctuation is a Markdown escape, as in CommonMark.
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SLASH = re.compile(r"\s*[/／]\s*")
 _SPACES = re.compile(r"\s+")
 
@@ -70,6 +73,11 @@ def ends_sentence(text: str) -> bool:
     return bool(text) and (text[-1] in _SENTENCE_END or text[-1] in _CLOSERS)
 
 
+def lines_of(text: str) -> list[str]:
+    """Split ``text`` into lines as an editor numbers them (``\\n``, ``\\r\\n`` or ``\\r``)."""
+    return _LINE_BREAK.split(text.removeprefix("\ufeff"))
+
+
 def unescape_markdown(text: str) -> str:
     r"""Drop Markdown backslash escapes (``\$122`` -> ``$122``) left by a Markdown export."""
     return _MARKDOWN_ESCAPE.sub(r"\1", text)
@@ -78,6 +86,15 @@ def unescape_markdown(text: str) -> str:
 def normalise_label(label: str) -> str:
     """The canonical form of a field label: ``对产业 / 企业的启发`` -> ``对产业/企业的启发``."""
     return _SPACES.sub(" ", _SLASH.sub("/", label)).strip()
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is a time zone this machine knows (an IANA name such as Asia/Shanghai)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def decode_text(data: bytes, problems: ProblemLog) -> str:

@@ -7,7 +7,16 @@ abbreviations are spelt with the surrounding spaces or punctuation they need to 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: A topic slug: lower-case ASCII words joined by single hyphens (``industrial-ai``).
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_topic_slug(text: str) -> bool:
+    """Whether ``text`` is shaped like a topic slug (not whether that topic exists)."""
+    return SLUG_PATTERN.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

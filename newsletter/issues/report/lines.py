@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from newsletter.issues.problems import ProblemLog
+from newsletter.issues.text import lines_of
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Invisible characters that word processors leave in copied text.
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"))
 #: Spaces of every width become one ordinary space; tabs too.
@@ -42,9 +42,7 @@ def split_lines(text: str, problems: ProblemLog) -> list[Line]:
         raise problems.fail(
             "this is a binary file, not a text report (it contains NUL bytes)", first
         )
-    cleaned = [
-        _clean(raw, number, problems) for number, raw in enumerate(_LINE_BREAK.split(text), 1)
-    ]
+    cleaned = [_clean(raw, number, problems) for number, raw in enumerate(lines_of(text), 1)]
     lines: list[Line] = []
     for index, value in enumerate(cleaned):
         if not value:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsletter.issues.problems import ProblemLog
-from newsletter.issues.text import unescape_markdown
+from newsletter.issues.text import is_time_zone, unescape_markdown
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _PARENTHESES = re.compile(r"[(（]\s*([^()（）]*?)\s*[)）]")
@@ -95,9 +94,7 @@ def _zone(text: str, line: int, problems: ProblemLog) -> str | None:
         name = _ZONE_ALIASES.get(match.group(1), match.group(1))
         if not _ZONE_NAME.match(name):
             continue
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        if not is_time_zone(name):
             problems.error(f"unknown time zone {name!r}; use an IANA name like Asia/Shanghai", line)
             return None
         return name
