@@ -205,8 +205,8 @@ class ReportBuilder:
             slot.write(join_text(slot.read(), unescape_markdown(line.text)))
             if line.blank_before:
                 self.problems.warn(
-                    f"line {line.number} continues the unfinished sentence of line "
-                    f"{slot.line}; the two were joined",
+                    f"this line continues the unfinished sentence of line {slot.line}; "
+                    "the two were joined",
                     line.number,
                 )
             slot.line = line.number

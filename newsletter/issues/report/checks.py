@@ -29,7 +29,7 @@ def check_document(
         _check_numbering(section, ordinals.get(id(section), []), problems)
         _check_announced_count(section, problems)
         for item in section.items:
-            if not item.fields and not item.sources:
+            if item.title and not item.fields and not item.sources:
                 problems.warn(f"the item {item.title!r} has a title but no text", item.line)
     if doc.date is None:
         problems.warn("the report gives no date; set one before the issue is scheduled", 1)
