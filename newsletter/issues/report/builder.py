@@ -224,6 +224,9 @@ class ReportBuilder:
             return False
         if following is not None and following.shape is Shape.LABELLED:
             return False  # a heading is not followed by a field: this is the item's text
+        section = self.section
+        if section is not None and not section.paragraphs and not section.items:
+            return False  # right under a heading: the section's first words, not another one
         item = self.item
         return item is None or bool(item.fields or item.sources)
 

@@ -22,6 +22,7 @@ labels must be known, because ``OpenAI: ...`` in prose names a speaker, not a fi
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
@@ -216,7 +217,7 @@ def label_role(label: str) -> str:
 
 def known_heading_kind(title: str) -> SectionKind | None:
     """The section kind of a known heading title, or ``None``."""
-    compact = title.translate(_WIDE_DIGITS).strip()
+    compact = unicodedata.normalize("NFKC", title).strip()
     for kind, pattern in _KNOWN_HEADINGS:
         if pattern.fullmatch(compact):
             return kind
@@ -235,7 +236,7 @@ def looks_like_heading(text: str) -> bool:
 
 def announced_count(title: str) -> int | None:
     """The number of entries a heading announces (``Top 5``, ``三条``), if any."""
-    match = _ANNOUNCED.search(title.translate(_WIDE_DIGITS))
+    match = _ANNOUNCED.search(unicodedata.normalize("NFKC", title))
     if not match:
         return None
     return _number(match.group(1) or match.group(2))
