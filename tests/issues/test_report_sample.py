@@ -23,14 +23,14 @@ ITEMS = [
      [52, 54, 56, 58]),
     (2, "NVIDIA 与 ABB 把“物理 AI”推进到工业交付层，Foxconn 已开始试点", 62, EVENT_LABELS,
      [64, 66, 68, 70]),
-    (2, "Meta 将 AI support assistant 推向 Facebook 与 Instagram 全球场景，AI 开始接管平台运维前台",
-     74, EVENT_LABELS, [76, 78, 80, 84]),
-    (4, "@danielnewmanUV：OpenAI 能在 8520 亿美元估值上继续完成超大融资，说明市场正在押注“少数超级平台”",
-     98, SOCIAL_LABELS, [100, 102, 104]),
+    (2, "Meta 将 AI support assistant 推向 Facebook 与 Instagram 全球场景，"
+        "AI 开始接管平台运维前台", 74, EVENT_LABELS, [76, 78, 80, 84]),
+    (4, "@danielnewmanUV：OpenAI 能在 8520 亿美元估值上继续完成超大融资，"
+        "说明市场正在押注“少数超级平台”", 98, SOCIAL_LABELS, [100, 102, 104]),
     (4, "@elonmusk：Google 正在上线“惊人规模”的 AI 算力，多数人低估了这个量级", 108, SOCIAL_LABELS,
      [110, 112, 114]),
-    (4, "@kloss_xyz : Anthropic 通过课程、subagents、Claude Code 文档与 workflows 教育，正在把“使用 Claude”变成组织能力建设",
-     118, SOCIAL_LABELS, [120, 122, 124]),
+    (4, "@kloss_xyz : Anthropic 通过课程、subagents、Claude Code 文档与 workflows 教育，"
+        "正在把“使用 Claude”变成组织能力建设", 118, SOCIAL_LABELS, [120, 122, 124]),
     (5, "AgentHazard : 把“电脑操作型 agent 的有害行为”做成系统化基准", 130, RESEARCH_LABELS,
      [132, 134, 136, 138]),
     (5, "OSExpert : 让 computer-use agent 通过探索学习“专业技能”", 142, RESEARCH_LABELS,
@@ -46,9 +46,9 @@ REJOINED = [
      "银行渠道向个人投资者募集超过 30 亿美元。OpenAI 还表示，公司当前月收入已达到 20 亿美元，"
      "ChatGPT 周活用户超过 9 亿。"),
     (2, 4, "为什么重要",
-     "这说明消费者平台已经把 AI 从内容生成工具转向“支持系统 + 执行系统 + 治理系统”。真正的大规模 "
-     "AI 价值，不一定来自一个新模型发布，而可能来自把原本高人力密度的支持与审核运营替换成持续在线的 "
-     "AI 流程。"),
+     "这说明消费者平台已经把 AI 从内容生成工具转向“支持系统 + 执行系统 + 治理系统”。"
+     "真正的大规模 AI 价值，不一定来自一个新模型发布，而可能来自把原本高人力密度的"
+     "支持与审核运营替换成持续在线的 AI 流程。"),
     (5, 1, "新在哪里",
      "作者强调，很多 UI agent 不是不会推理，而是不掌握足够稳定的程序性技能。论文报告称，该方法在 "
      "OSExpert-Eval 上带来约 20% 的性能提升，并显著缩小与人类专家的效率差距。"),
@@ -74,7 +74,8 @@ SOURCES = [
       "Microsoft likely to sign EU AI code of practice, Meta rebuffs guidelines",
       "https://www.tradingview.com/news/reuters.com%2C2025%3Anewsml_L8N3TF1VB%3A0-microsoft-"
       "likely-to-sign-eu-ai-code-of-practice-meta-rebuffs-guidelines/")],
-    [("NVIDIA", "ABB Robotics Taps NVIDIA Omniverse to Deliver Industrial-Grade Physical AI at Scale",
+    [("NVIDIA",
+      "ABB Robotics Taps NVIDIA Omniverse to Deliver Industrial-Grade Physical AI at Scale",
       "https://blogs.nvidia.com/blog/abb-robotics-omniverse/")],
     [("Meta", "Boosting Your Support and Safety on Meta's Apps With AI",
       "https://about.fb.com/news/2026/03/boosting-your-support-and-safety-on-metas-apps-with-ai/")],
