@@ -48,6 +48,8 @@ def document_from_json(obj: object, *, warnings: list[Problem] | None = None) ->
 class _Reader:
     def __init__(self) -> None:
         self.problems = ProblemLog()
+        #: Paths already reported: a missing key is not reported again as a wrong value.
+        self.reported: set[str] = set()
 
     def document(self, obj: object) -> IssueDocument:
         data = self._object(
@@ -137,6 +139,7 @@ class _Reader:
     ) -> dict[str, Any]:
         if not isinstance(obj, dict):
             self._error(path, "expected an object")
+            self.reported.update(f"{path}.{key}".lstrip(".") for key in required)
             return {}
         prefix = f"{path}." if path else ""
         for key in sorted(required - obj.keys()):
@@ -188,4 +191,6 @@ class _Reader:
         return None
 
     def _error(self, path: str, message: str) -> None:
-        self.problems.error(message, path=path or "$")
+        if path not in self.reported:
+            self.reported.add(path)
+            self.problems.error(message, path=path or "$")

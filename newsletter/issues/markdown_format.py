@@ -93,7 +93,9 @@ def _section_blocks(section: Section) -> list[str]:
     marker = f"{{#{section.kind.value}}}"
     blocks = [" ".join(part for part in ("##", title, marker) if part)]
     if section.kind is SectionKind.CONCLUSIONS and section.paragraphs:
-        blocks.append("\n".join(f"- {_block(paragraph)}" for paragraph in section.paragraphs))
+        # "[" escaped: a conclusion must never read as a source link ("- A: [t](<u>)").
+        entries = (f"- {_block(paragraph, '[')}" for paragraph in section.paragraphs)
+        blocks.append("\n".join(entries))
     else:
         blocks.extend(_block(paragraph) for paragraph in section.paragraphs)
     for item in section.items:
@@ -132,9 +134,10 @@ def _heading_text(text: str) -> str:
     return _escape(text, "{")
 
 
-def _block(text: str) -> str:
+def _block(text: str, specials: str = "") -> str:
     """A paragraph as lines of Markdown, none of which can be read as markup."""
-    return "\\\n".join(_line_start(_escape(line), line) for line in text.split("\n"))
+    lines = text.split("\n")
+    return "\\\n".join(_line_start(_escape(line, specials), line) for line in lines)
 
 
 def _inline_lines(text: str) -> str:
@@ -145,7 +148,9 @@ def _inline_lines(text: str) -> str:
 
 def _line_start(escaped: str, original: str) -> str:
     """Escape what would make a line start a heading, a list entry or a field."""
-    if original[:1] and _PUNCTUATION.match(original[0]) and original[0] != "\\":
+    if escaped.startswith("\\"):
+        return escaped  # already escaped: a backslash or one of the specials comes first
+    if _PUNCTUATION.match(original[:1]):
         return "\\" + escaped
     ordered = _ORDERED.match(escaped)
     if ordered:
