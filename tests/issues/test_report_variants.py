@@ -124,15 +124,27 @@ def test_missing_sections_are_fine(parse: Parse) -> None:
     assert warnings == []
 
 
-@pytest.mark.parametrize("number", ["1、", "１．", "1)", "1）", "(1)", "（1）", "1 .", "1."])
+@pytest.mark.parametrize(
+    "number", ["1、", "１．", "1)", "1）", "(1)", "（1）", "1 .", "1.", "一、", "**1.** "]
+)
 def test_items_may_be_numbered_in_any_common_way(parse: Parse, number: str) -> None:
     doc, _ = parse(f"大事件\n\n{number}标题\n\n发生了什么：内容。\n")
     assert [item.title for item in doc.sections[0].items] == ["标题"]
 
 
 def test_numbers_that_begin_a_sentence_are_not_item_numbers(parse: Parse) -> None:
-    doc, _ = parse("今日总览\n\n2026 年开局。\n\n1.5 倍的增长。\n\n5、6 月份的数据。\n")
-    assert doc.sections[0].paragraphs == ["2026 年开局。", "1.5 倍的增长。", "5、6 月份的数据。"]
+    doc, _ = parse(
+        "今日总览\n\n2026 年开局。\n\n1.5 倍的增长。\n\n5、6 月份的数据。\n\n一、二线城市。\n"
+    )
+    assert doc.sections[0].paragraphs == [
+        "2026 年开局。", "1.5 倍的增长。", "5、6 月份的数据。", "一、二线城市。"
+    ]  # fmt: skip
+
+
+def test_bold_labels_and_titles_lose_their_markup(parse: Parse) -> None:
+    doc, _ = parse("大事件\n\n1. **标题**\n\n**发生了什么**：甲。\n\n**关键信息：** 乙。\n")
+    item = doc.sections[0].items[0]
+    assert (item.title, item.fields) == ("标题", {"发生了什么": "甲。", "关键信息": "乙。"})
 
 
 def test_numbered_lines_in_a_general_section_are_list_entries(parse: Parse) -> None:

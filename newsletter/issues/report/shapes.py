@@ -7,9 +7,12 @@ or prose) is decided by :mod:`newsletter.issues.report.builder`.
 Heading rule. Known headings (``今日总览``, ``今日N条结论``, ``Top N 大事件``...) are
 recognised anywhere, also when decorated as ``## 今日总览``, ``【今日总览】``,
 ``一、今日总览``, ``**今日总览**`` or followed by a colon. A line marked with ``#`` or
-``【】`` is a heading even when unknown. Any other line is only a *candidate* heading
-(:func:`looks_like_heading`): short, with a letter in it, no sentence punctuation, no
-number or bullet; the builder also requires an empty line on both sides.
+``【】`` is a heading even when unknown (``一、其他`` is not: it is numbered like an item).
+Any other line is at most a *candidate* (:func:`looks_like_heading`): at most 30
+characters, a letter in it, no sentence punctuation, colon, URL or ``@``, not numbered and
+not a bullet. The builder makes a candidate a heading (of kind ``other``) only when it
+also stands alone between empty lines, is not the first line under a heading, is not
+followed by a field and does not sit between an item's title and its first field.
 
 Field rule. ``label：text`` (full-width or ASCII colon, spaces allowed around it) is a
 field when the label is a known one (:data:`FIELD_LABELS`, :data:`SOURCE_LABELS`,
@@ -148,6 +151,11 @@ _LABELLED = re.compile(r"^([^：:]{1,24}?)\s*[：:]\s*(.*)$")
 _UNKNOWN_LABEL = re.compile(r"^[\u3400-\u9fff]+(?:/[\u3400-\u9fff]+)*$")
 _SENTENCE_MARKS = re.compile(r"[。，；！？,;!?：:|<>]|https?://|www\.|\.$")
 _CN_ORDINAL = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]\s*")
+_BOLD_NUMBER = re.compile(r"^\*\*([^*]{1,5})\*\*\s*")
+#: ``一、标题``; not ``一、二线城市`` (a range of numerals, part of the sentence).
+_CN_NUMBERED = re.compile(
+    r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(?![一二三四五六七八九十])(.*)$"
+)
 
 
 class Shape(Enum):
@@ -182,19 +190,49 @@ def shape_of(line: Line) -> Shaped:
     if heading is not None:
         title, kind = heading
         return Shaped(line, Shape.HEADING, title, kind=kind)
-    numbered = _NUMBERED.match(line.text.translate(_WIDE_DIGITS))
-    if numbered:
-        digits = next(group for group in numbered.groups()[:3] if group)
-        rest = line.text[numbered.start(4) :].strip()
-        return Shaped(line, Shape.NUMBERED, rest, ordinal=int(digits))
+    numbered = _numbered(line.text)
+    if numbered is not None:
+        ordinal, rest = numbered
+        return Shaped(line, Shape.NUMBERED, _unbold(rest), ordinal=ordinal)
     bullet = _BULLET.match(line.text)
     if bullet and not line.text.startswith("**"):
         return Shaped(line, Shape.BULLET, bullet.group(1).strip())
-    labelled = _LABELLED.match(line.text)
-    if labelled and is_label(labelled.group(1)):
-        label = normalise_label(labelled.group(1))
-        return Shaped(line, Shape.LABELLED, labelled.group(2).strip(), label=label)
+    labelled = _labelled(line.text)
+    if labelled is not None:
+        label, rest = labelled
+        return Shaped(line, Shape.LABELLED, rest, label=label)
     return Shaped(line, Shape.PLAIN, line.text)
+
+
+def _numbered(text: str) -> tuple[int, str] | None:
+    """``(number, rest)`` of ``1. ...``, ``１、...``, ``(1) ...``, ``**1.** ...`` or ``一、...``."""
+    text = _BOLD_NUMBER.sub(r"\1 ", text)
+    match = _NUMBERED.match(text.translate(_WIDE_DIGITS))
+    if match:
+        digits = next(group for group in match.groups()[:3] if group)
+        return int(digits), text[match.start(4) :].strip()
+    match = _CN_NUMBERED.match(text)
+    if match:
+        return _number(match.group(1)) or 0, match.group(2).strip()
+    return None
+
+
+def _labelled(text: str) -> tuple[str, str] | None:
+    """``(label, rest)`` of a field line, also when the label is bold (``**标签**：``)."""
+    match = _LABELLED.match(text)
+    if not match:
+        return None
+    raw, rest = match.group(1).strip(), match.group(2).strip()
+    if raw.startswith("**") and rest.startswith("**"):
+        rest = rest[2:].strip()  # the colon inside the bold: **标签：** text
+    raw = raw.strip("*").strip()
+    return (normalise_label(raw), rest) if is_label(raw) else None
+
+
+def _unbold(text: str) -> str:
+    if len(text) > 4 and text.startswith("**") and text.endswith("**"):
+        return text[2:-2].strip()
+    return text
 
 
 def is_label(raw: str) -> bool:
@@ -271,9 +309,8 @@ def _undecorate(text: str) -> tuple[str, bool]:
         text = stripped.strip() if explicit else text
     if len(text) > 2 and text[0] == "【" and text[-1] == "】":
         text, explicit = text[1:-1].strip(), True
-    if len(text) > 4 and text.startswith("**") and text.endswith("**"):
-        text = text[2:-2].strip()
+    text = _unbold(text)
     ordinal = _CN_ORDINAL.match(text)
-    if ordinal and looks_like_heading(text[ordinal.end() :]):
-        text, explicit = text[ordinal.end() :], True
+    if ordinal and known_heading_kind(text[ordinal.end() :].rstrip("：:")) is not None:
+        text = text[ordinal.end() :]  # 二、今日总览; an unknown 二、... is a numbered item
     return text.rstrip("：:").strip(), explicit
