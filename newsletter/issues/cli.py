@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -40,31 +41,38 @@ def keyword_rules() -> TopicRules:
 )
 def parse_command(file: Path, format_name: str | None, tag: bool | None) -> None:
     """Parse FILE (report text, Markdown or JSON; '-' for stdin) and print it as JSON."""
-    name = "<stdin>" if str(file) == "-" else str(file)
-    data = _read(file, name)
+    from_stdin = str(file) == "-"
+    name = "<stdin>" if from_stdin else str(file)
+    data = sys.stdin.buffer.read() if from_stdin else _read(file)
     decoding = ProblemLog()
     try:
         text = decode_text(data, decoding)
-        fmt = IssueFormat(format_name or detect_format(text, name.removeprefix("<stdin>")))
-        warnings = list(decoding.warnings)
+    except ReportError as exc:
+        _fail(name, exc)
+    fmt = IssueFormat(format_name or detect_format(text, None if from_stdin else name))
+    warnings = list(decoding.warnings)
+    try:
         doc = parse_any(text, name, fmt=fmt, warnings=warnings)
     except ReportError as exc:
-        _report(name, exc.warnings, "warning")
-        _report(name, exc.problems, "error")
-        sys.exit(1)
+        _fail(name, exc, earlier=warnings)
     _report(name, warnings, "warning")
     if tag or (tag is None and fmt is IssueFormat.REPORT):
         tag_document(doc, keyword_rules())
     click.echo(json.dumps(doc.to_json(), ensure_ascii=False, indent=2))
 
 
-def _read(file: Path, name: str) -> bytes:
-    if name == "<stdin>":
-        return sys.stdin.buffer.read()
+def _fail(name: str, error: ReportError, earlier: list[Problem] | None = None) -> NoReturn:
+    """Print what made the input unusable, after the warnings found on the way, and exit 1."""
+    _report(name, [*(earlier or []), *error.warnings], "warning")
+    _report(name, error.problems, "error")
+    sys.exit(1)
+
+
+def _read(file: Path) -> bytes:
     try:
         return file.read_bytes()
     except OSError as exc:
-        click.echo(f"{name}: error: cannot read the file: {exc.strerror}", err=True)
+        click.echo(f"{file}: error: cannot read the file: {exc.strerror}", err=True)
         sys.exit(1)
 
 

@@ -49,6 +49,7 @@ class _BodyReader:
         self.hard_break = False
 
     def feed(self, raw: str, line: int) -> None:
+        """Read one line: it continues the paragraph being read, or starts a block."""
         if not raw:
             self.slot = None
             return
