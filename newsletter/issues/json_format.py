@@ -18,8 +18,7 @@ from typing import Any
 
 from newsletter.issues.document import IssueDocument, Item, Section, SectionKind, SourceLink
 from newsletter.issues.problems import Problem, ProblemLog
-from newsletter.issues.report.sources import is_web_url
-from newsletter.issues.text import is_time_zone
+from newsletter.issues.text import is_time_zone, is_web_url
 from newsletter.topics.seed import is_topic_slug
 
 __all__ = ["document_from_json", "parse_json"]

@@ -10,11 +10,10 @@ import re
 from collections.abc import Callable
 
 from newsletter.issues.document import IssueDocument, Item, Section, SectionKind, SourceLink
+from newsletter.issues.items import add_item_text
 from newsletter.issues.problems import ProblemLog
-from newsletter.issues.report.builder import UNLABELLED_FIELD
 from newsletter.issues.report.shapes import known_heading_kind
-from newsletter.issues.report.sources import is_web_url
-from newsletter.issues.text import join_text, lines_of, unescape_markdown
+from newsletter.issues.text import is_web_url, join_text, lines_of, unescape_markdown
 from newsletter.topics.seed import is_topic_slug
 
 _HEADING = re.compile(r"^(#{1,6})(?:\s+(.*?))?\s*$")
@@ -160,15 +159,8 @@ class _BodyReader:
         self.slot = _field_slot(item, label)
 
     def _item_paragraph(self, text: str) -> None:
-        item = self.item
-        assert item is not None
-        if not item.fields:
-            item.fields[UNLABELLED_FIELD] = text
-            label = UNLABELLED_FIELD
-        else:
-            label = next(reversed(item.fields))
-            item.fields[label] = "\n\n".join(p for p in (item.fields[label], text) if p)
-        self.slot = _field_slot(item, label)
+        assert self.item is not None
+        self.slot = _field_slot(self.item, add_item_text(self.item, text))
 
     def _source(self, match: re.Match[str], line: int) -> None:
         assert self.item is not None

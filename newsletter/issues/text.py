@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsletter.issues.problems import ProblemLog
@@ -86,6 +87,19 @@ def unescape_markdown(text: str) -> str:
 def normalise_label(label: str) -> str:
     """The canonical form of a field label: ``对产业 / 企业的启发`` -> ``对产业/企业的启发``."""
     return _SPACES.sub(" ", _SLASH.sub("/", label)).strip()
+
+
+def is_web_url(url: str) -> bool:
+    """Whether ``url`` is an absolute ``http``/``https`` URL with a host and no spaces."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return (
+        parts.scheme.lower() in {"http", "https"}
+        and bool(parts.netloc)
+        and not any(char.isspace() for char in url)
+    )
 
 
 def is_time_zone(name: str) -> bool:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsletter.issues.document import IssueDocument, Item, Section, SectionKind
+from newsletter.issues.items import add_item_text, add_paragraph
 from newsletter.issues.problems import ProblemLog
 from newsletter.issues.report.masthead import Masthead, read_meta_line, read_title_line
 from newsletter.issues.report.shapes import Shape, Shaped, label_role, looks_like_heading
@@ -27,8 +28,6 @@ from newsletter.issues.text import ends_sentence, join_text, unescape_markdown
 
 #: Sections of free text: numbered lines in them are list entries, not items.
 GENERAL_KINDS = frozenset({SectionKind.OVERVIEW, SectionKind.CONCLUSIONS, SectionKind.ANALYSIS})
-#: The field that holds an item's text written without a label.
-UNLABELLED_FIELD = "说明"
 _WINDOW_LABELS = frozenset({"覆盖窗口", "时间窗口", "窗口", "window", "coverage"})
 
 
@@ -155,7 +154,7 @@ class ReportBuilder:
     def _field(self, item: Item, label: str, text: str, line: int) -> None:
         if label in item.fields:
             self.problems.warn(f"the label {label!r} appears twice in one item; texts joined", line)
-            text = "\n\n".join(part for part in (item.fields[label], text) if part)
+            text = add_paragraph(item.fields[label], text)
         item.fields[label] = text
         self.slot = _field_slot(item, label, line)
 
@@ -241,16 +240,9 @@ class ReportBuilder:
         self.slot = _Slot(lambda: paragraphs[index], write, line)
 
     def _item_paragraph(self, text: str, line: int) -> None:
-        item = self.item
-        assert item is not None
-        text = unescape_markdown(text)
-        if not item.fields:
-            self._field(item, UNLABELLED_FIELD, text, line)
-            return
-        label = next(reversed(item.fields))
-        joined = "\n\n".join(part for part in (item.fields[label], text) if part)
-        item.fields[label] = joined
-        self.slot = _field_slot(item, label, line)
+        assert self.item is not None
+        label = add_item_text(self.item, unescape_markdown(text))
+        self.slot = _field_slot(self.item, label, line)
 
 
 def _field_slot(item: Item, label: str, line: int) -> _Slot:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from newsletter.issues.document import SourceLink
 from newsletter.issues.problems import ProblemLog
-from newsletter.issues.text import unescape_markdown
+from newsletter.issues.text import is_web_url, unescape_markdown
 
 _OPENERS = {")": "(", "）": "（"}
 _MARKDOWN_LINK = re.compile(
@@ -139,19 +139,6 @@ def _checked_url(raw: str, line: int, problems: ProblemLog) -> str | None:
         problems.error(f"the source URL {url!r} is not an http(s) URL", line)
         return None
     return url
-
-
-def is_web_url(url: str) -> bool:
-    """Whether ``url`` is an absolute ``http``/``https`` URL with a host and no spaces."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return (
-        parts.scheme.lower() in {"http", "https"}
-        and bool(parts.netloc)
-        and not any(char.isspace() for char in url)
-    )
 
 
 def _split_publisher(text: str) -> tuple[str, str]:
