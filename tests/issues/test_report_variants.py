@@ -266,3 +266,29 @@ def test_warnings_for_odd_but_usable_structure(parse: Parse) -> None:
         (9, "the section '商业与应用解读' is empty and was left out"),
         (17, "item numbered 3 where 2 was expected"),
     ]
+
+
+def test_sources_may_be_separated_by_semicolons_that_titles_may_also_hold(parse: Parse) -> None:
+    doc, _ = parse(
+        "大事件\n\n1. 标题\n\n发生了什么：内容。\n\n"
+        "来源：A：Cats; dogs (<https://example.com/1>)；B：乙（https://example.com/2）\n"
+    )
+    assert doc.sections[0].items[0].sources == [
+        SourceLink("A", "Cats; dogs", "https://example.com/1"),
+        SourceLink("B", "乙", "https://example.com/2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["📌 今日 Top 1 大事件", "🔥今日 Top 1 大事件", "今日 Top 1 大事件（按影响排序）", "# 大事件"],
+)
+def test_emoji_and_notes_around_a_known_heading_are_tolerated(parse: Parse, heading: str) -> None:
+    doc, warnings = parse(f"{heading}\n\n1. 标题\n\n发生了什么：内容。\n")
+    assert doc.sections[0].kind is SectionKind.EVENTS
+    assert warnings == []
+
+
+def test_a_markdown_title_line_loses_its_hashes() -> None:
+    doc = parse_report("# AI前沿发展日报 | 2026-04-07 (Asia/Shanghai)\n\n今日总览\n\n话。\n")
+    assert doc.title == "AI前沿发展日报"

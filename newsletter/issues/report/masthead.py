@@ -35,6 +35,7 @@ class Masthead:
 
 def read_title_line(text: str, line: int, problems: ProblemLog) -> Masthead:
     """Read the title line: the title, and the date and time zone when it has them."""
+    text = text.lstrip("#").strip().removeprefix("**").removesuffix("**")
     if len(text) > 120 or re.search(r"[。！？]", text):
         problems.error(f"the report must begin with its title line, like {_EXAMPLE!r}", line)
         return Masthead()

@@ -150,6 +150,7 @@ _BULLET = re.compile(r"^(?:[-*+]\s+|[•·●▪◦‣]\s*)(.*)$")
 _LABELLED = re.compile(r"^([^：:]{1,24}?)\s*[：:]\s*(.*)$")
 _UNKNOWN_LABEL = re.compile(r"^[\u3400-\u9fff]+(?:/[\u3400-\u9fff]+)*$")
 _SENTENCE_MARKS = re.compile(r"[。，；！？,;!?：:|<>]|https?://|www\.|\.$")
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)$")
 _CN_ORDINAL = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]\s*")
 _BOLD_NUMBER = re.compile(r"^\*\*([^*]{1,5})\*\*\s*")
 #: ``一、标题``; not ``一、二线城市`` (a range of numerals, part of the sentence).
@@ -229,6 +230,16 @@ def _labelled(text: str) -> tuple[str, str] | None:
     return (normalise_label(raw), rest) if is_label(raw) else None
 
 
+def _without_emoji(text: str) -> str:
+    """Drop the emoji or symbols that some editors put before a heading (``📌 今日总览``)."""
+    start = 0
+    while start < len(text) and (
+        unicodedata.category(text[start]) in {"So", "Sk"} or text[start] in "\ufe0f\u200d "
+    ):
+        start += 1
+    return text[start:] if start < len(text) else text
+
+
 def _unbold(text: str) -> str:
     if len(text) > 4 and text.startswith("**") and text.endswith("**"):
         return text[2:-2].strip()
@@ -254,10 +265,14 @@ def label_role(label: str) -> str:
 
 
 def known_heading_kind(title: str) -> SectionKind | None:
-    """The section kind of a known heading title, or ``None``."""
+    """The section kind of a known heading title, or ``None``.
+
+    A note in parentheses after the heading (``今日 Top 5 大事件（按影响排序）``) is ignored.
+    """
     compact = unicodedata.normalize("NFKC", title).strip()
+    without_note = _TRAILING_NOTE.sub("", compact)
     for kind, pattern in _KNOWN_HEADINGS:
-        if pattern.fullmatch(compact):
+        if pattern.fullmatch(compact) or pattern.fullmatch(without_note):
             return kind
     return None
 
@@ -303,6 +318,7 @@ def _heading(text: str) -> tuple[str, SectionKind | None] | None:
 def _undecorate(text: str) -> tuple[str, bool]:
     """Strip heading decorations; say whether one of them marks a heading for certain."""
     explicit = False
+    text = _without_emoji(text)
     if text.startswith("#"):
         stripped = text.lstrip("#")
         explicit = stripped[:1] == " "

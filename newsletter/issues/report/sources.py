@@ -1,6 +1,6 @@
 """The entries of a ``来源：`` line: publisher, title and URL of each cited source.
 
-Accepted entry forms, several per line separated by ``|`` (``｜``)::
+Accepted entry forms, several per line separated by ``|`` (``｜``) or ``；``::
 
     Publisher：Title (<https://...>)      the report's own form
     Publisher : Title (https://...)       ASCII colon with spaces, URL without <>
@@ -50,22 +50,33 @@ def parse_sources(text: str, line: int, problems: ProblemLog) -> list[SourceLink
 
 
 def _split_entries(text: str) -> list[str]:
-    """Split at ``|`` outside brackets, so a ``|`` inside a URL or a link stays put."""
-    chunks: list[str] = []
+    """Split at ``|`` (or ``；``) outside brackets, so one inside a URL or a link stays put.
+
+    A semicolon may also belong to a title, so a piece without a link that a semicolon cut
+    off is put back in front of the next piece.
+    """
+    pieces: list[tuple[str, str]] = []  # (text, the separator that ended it)
     current: list[str] = []
     depth = 0
     for char in text:
-        if char in "(（[<":
-            depth += 1
-        elif char in ")）]>":
-            depth = max(0, depth - 1)
-        if char in "|｜" and depth == 0:
-            chunks.append("".join(current).strip())
+        depth = max(0, depth + (char in "(（[<") - (char in ")）]>"))
+        if char in "|｜;；" and depth == 0:
+            pieces.append(("".join(current), char))
             current = []
         else:
             current.append(char)
-    chunks.append("".join(current).strip())
-    return [chunk for chunk in chunks if chunk]
+    pieces.append(("".join(current), ""))
+    chunks: list[str] = []
+    pending = ""
+    for piece, separator in pieces:
+        joined = pending + piece
+        if separator in {";", "；"} and not has_url(joined):
+            pending = joined + separator  # a semicolon inside a title: read on
+            continue
+        pending = ""
+        if joined.strip():
+            chunks.append(joined.strip())
+    return chunks
 
 
 def _parse_entry(chunk: str, line: int, problems: ProblemLog) -> SourceLink | None:
