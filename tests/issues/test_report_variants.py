@@ -180,6 +180,17 @@ def test_sources_may_continue_as_a_list_under_the_label(parse: Parse) -> None:
     assert list(item.fields) == ["发生了什么", "一句话判断"]
 
 
+def test_a_bare_source_label_may_be_followed_by_a_numbered_list(parse: Parse) -> None:
+    doc, warnings = parse(
+        "大事件\n\n1. 甲\n发生了什么：内容。\n可信来源：\n1. A：一 (<https://example.com/1>)\n"
+        "2. B：二 (https://example.com/2)\n2. 乙\n发生了什么：内容。\n"
+    )
+    first, second = doc.sections[0].items
+    assert [source.publisher for source in first.sources] == ["A", "B"]
+    assert second.title == "乙"
+    assert warnings == []
+
+
 def test_markdown_escapes_are_removed_from_text(parse: Parse) -> None:
     doc, _ = parse(
         "大事件\n\n1. 融资 \\$1 亿\n\n发生了什么：\\*重要\\*。\n\n来源：A：\\$122 (<https://e.com/>)\n"

@@ -51,7 +51,10 @@ class ReportBuilder:
         self.item: Item | None = None
         self.slot: _Slot | None = None
         self.in_masthead = True
+        #: The last line cited sources, so lines with links that follow cite more of them.
         self.sources_open = False
+        #: ... and it was a bare label, so a (numbered) list of sources may follow.
+        self.sources_list = False
         #: Item numbers as written, per section, for the numbering checks.
         self.ordinals: dict[int, list[tuple[int, int]]] = {}
 
@@ -71,8 +74,7 @@ class ReportBuilder:
 
     def feed(self, current: Shaped, following: Shaped | None) -> None:
         """Give ``current`` its meaning; ``following`` is the next line, to look ahead."""
-        continues_sources = current.shape in {Shape.BULLET, Shape.PLAIN} and has_url(current.text)
-        if self.sources_open and continues_sources:
+        if self.sources_open and self._continues_sources(current):
             self._add_sources(current.text, current.line.number)
             return
         self.sources_open = False
@@ -86,6 +88,15 @@ class ReportBuilder:
             self._labelled(current)
         else:
             self._plain(current, following)
+
+    def _continues_sources(self, current: Shaped) -> bool:
+        """A line with a link right after a source line is one more source.
+
+        Numbered lines count only under a bare ``来源：``, which announces a list; elsewhere
+        a numbered line is the next item.
+        """
+        shapes = {Shape.BULLET, Shape.PLAIN} | ({Shape.NUMBERED} if self.sources_list else set())
+        return current.shape in shapes and has_url(current.text)
 
     def _start_section(self, title: str, kind: SectionKind | None, line: int) -> None:
         if kind is None:
@@ -147,7 +158,7 @@ class ReportBuilder:
             self._paragraph(current.line.text, line)
         elif role == "source":
             self._add_sources(current.text, line)
-            self.sources_open = True
+            self.sources_open, self.sources_list = True, not current.text
         else:
             self._field(self.item, current.label, unescape_markdown(current.text), line)
 
@@ -160,11 +171,7 @@ class ReportBuilder:
 
     def _add_sources(self, text: str, line: int) -> None:
         assert self.item is not None
-        errors_before = len(self.problems.errors)
-        sources = parse_sources(text, line, self.problems)
-        if not sources and len(self.problems.errors) == errors_before:
-            self.problems.warn("the source line lists no sources", line)
-        self.item.sources.extend(sources)
+        self.item.sources.extend(parse_sources(text, line, self.problems))
         self.slot = None
 
     def _meta(self, current: Shaped) -> None:
