@@ -303,3 +303,23 @@ def test_emoji_and_notes_around_a_known_heading_are_tolerated(parse: Parse, head
 def test_a_markdown_title_line_loses_its_hashes() -> None:
     doc = parse_report("# AI前沿发展日报 | 2026-04-07 (Asia/Shanghai)\n\n今日总览\n\n话。\n")
     assert doc.title == "AI前沿发展日报"
+
+
+def test_items_without_numbers_are_found_by_the_fields_under_their_titles(parse: Parse) -> None:
+    doc, warnings = parse(
+        "X 平台高信号观点\n\n本节收录两条观点。\n\n@a：第一条观点\n类型：趋势信号\n"
+        "来源：a on X (https://x.com/a/1)\n\n@b：第二条观点\n\n类型：实践观察\n"
+    )
+    section = doc.sections[0]
+    assert section.paragraphs == ["本节收录两条观点。"]
+    assert [(item.title, item.fields) for item in section.items] == [
+        ("@a：第一条观点", {"类型": "趋势信号"}),
+        ("@b：第二条观点", {"类型": "实践观察"}),
+    ]
+    assert [w.line for w in warnings] == [7, 11]
+
+
+def test_a_label_alone_on_its_line_takes_the_text_below_it(parse: Parse) -> None:
+    doc, warnings = parse("大事件\n\n1. 标题\n\n发生了什么：\n\n内容在下一段。\n")
+    assert doc.sections[0].items[0].fields == {"发生了什么": "内容在下一段。"}
+    assert warnings == []

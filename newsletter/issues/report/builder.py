@@ -11,6 +11,11 @@ may hold several paragraphs separated by an empty line); plain text right after 
 title, before any field, becomes the field ``说明``. A bullet inside an item becomes a
 ``- text`` paragraph of the current field. In the general sections (overview, conclusions,
 analysis) bullets and numbered lines are list entries: each becomes one paragraph.
+
+Items are numbered (``1.``, ``１、``, ``(1)``...). In a section of items, a short line that
+does not end a sentence and is followed directly by a field also titles an item: some
+reports leave social posts unnumbered (``@someone：...`` then ``类型：...``); the editor
+is warned, since the line is read as a title on the strength of what follows it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 from newsletter.issues.document import IssueDocument, Item, Section, SectionKind
 from newsletter.issues.items import add_item_text, add_paragraph
 from newsletter.issues.problems import ProblemLog
+from newsletter.issues.report.lines import Line
 from newsletter.issues.report.masthead import Masthead, read_meta_line, read_title_line
 from newsletter.issues.report.shapes import Shape, Shaped, label_role, looks_like_heading
 from newsletter.issues.report.sources import has_url, parse_sources
@@ -123,12 +129,17 @@ class ReportBuilder:
         if section.kind in GENERAL_KINDS:
             self._list_entry(current.text, line)
             return
-        title = unescape_markdown(current.text)
-        if not title:
+        if not current.text:
             self.problems.error(f"item {current.ordinal} has no title", line)
-        self.item = Item(title, line=line)
+        self._start_item(current.text, current.ordinal, line)
+
+    def _start_item(self, title: str, ordinal: int, line: int) -> None:
+        """Open an item; ``ordinal`` is its number as written, 0 for none."""
+        section = self._current_section(line)
+        self.item = Item(unescape_markdown(title), line=line)
         section.items.append(self.item)
-        self.ordinals.setdefault(id(section), []).append((current.ordinal, line))
+        if ordinal:
+            self.ordinals.setdefault(id(section), []).append((ordinal, line))
         self.slot = None
 
     def _bullet(self, current: Shaped) -> None:
@@ -203,25 +214,52 @@ class ReportBuilder:
         line = current.line
         if self._is_heading(current, following):
             self._start_section(current.text, None, line.number)
-            return
-        slot = self.slot
-        if slot is not None and (
-            not line.blank_before or (slot.across_blank and not ends_sentence(slot.read()))
-        ):
-            slot.write(join_text(slot.read(), unescape_markdown(line.text)))
-            if line.blank_before:
-                self.problems.warn(
-                    f"this line continues the unfinished sentence of line {slot.line}; "
-                    "the two were joined",
-                    line.number,
-                )
-            slot.line = line.number
-            return
-        self._current_section(line.number)
-        if self.item is not None:
-            self._item_paragraph(line.text, line.number)
+        elif self._continues(line):
+            self._continue(line)
+        elif self._is_unnumbered_title(current, following):
+            self.problems.warn(
+                "this line is read as the title of an item without a number", line.number
+            )
+            self._start_item(current.text, 0, line.number)
         else:
-            self._paragraph(line.text, line.number)
+            self._current_section(line.number)
+            if self.item is not None:
+                self._item_paragraph(line.text, line.number)
+            else:
+                self._paragraph(line.text, line.number)
+
+    def _continues(self, line: Line) -> bool:
+        """Whether ``line`` goes on with the text before it (see the paragraph rule)."""
+        slot = self.slot
+        if slot is None:
+            return False
+        return not line.blank_before or (slot.across_blank and not ends_sentence(slot.read()))
+
+    def _continue(self, line: Line) -> None:
+        assert self.slot is not None
+        before = self.slot.read()
+        self.slot.write(join_text(before, unescape_markdown(line.text)))
+        if line.blank_before and before:
+            self.problems.warn(
+                f"this line continues the unfinished sentence of line {self.slot.line}; "
+                "the two were joined",
+                line.number,
+            )
+        self.slot.line = line.number
+
+    def _is_unnumbered_title(self, current: Shaped, following: Shaped | None) -> bool:
+        """A short line right before a field, in a section of items, titles an item."""
+        section, item = self.section, self.item
+        return (
+            section is not None
+            and section.kind not in GENERAL_KINDS
+            and following is not None
+            and following.shape is Shape.LABELLED
+            and label_role(following.label) == "field"
+            and len(current.text) <= 100
+            and not ends_sentence(current.text)
+            and (item is None or bool(item.fields or item.sources))
+        )
 
     def _is_heading(self, current: Shaped, following: Shaped | None) -> bool:
         """An unknown heading: a short line alone between empty lines; see shapes' rule."""
