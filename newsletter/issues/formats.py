@@ -26,7 +26,6 @@ _EXTENSIONS = {
     ".md": IssueFormat.MARKDOWN,
     ".markdown": IssueFormat.MARKDOWN,
     ".json": IssueFormat.JSON,
-    ".txt": IssueFormat.REPORT,
 }
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*\r?\n)*?title[ \t]*:", re.MULTILINE)
 
@@ -34,8 +33,9 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*\r?\n)*?title[ \t]*:", 
 def detect_format(text: str, filename: str | None = None) -> IssueFormat:
     """The format of an input: by the file name's extension, otherwise by its content.
 
-    Content that opens with YAML front matter holding a title is Markdown, content that
-    opens with ``{`` is JSON, anything else is the report text format.
+    ``.md``/``.markdown`` is Markdown and ``.json`` JSON. Otherwise (``.txt`` included)
+    content that opens with YAML front matter holding a title is Markdown, content that
+    opens with ``{`` is JSON, and anything else is the report text format.
     """
     if filename:
         by_extension = _EXTENSIONS.get(PurePath(filename).suffix.lower())

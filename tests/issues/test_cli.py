@@ -89,3 +89,13 @@ def test_the_format_can_be_forced_and_tagging_switched_off(sample_path: Path) ->
     code, out, _ = run("--format", "report", "--no-tag", str(sample_path))
     assert code == 0
     assert all(item["topics"] == [] for s in json.loads(out)["sections"] for item in s["items"])
+
+
+def test_a_text_file_holding_markdown_is_recognised_by_its_front_matter(
+    tmp_path: Path, sample_doc: IssueDocument
+) -> None:
+    path = tmp_path / "issue.txt"
+    path.write_text(export_markdown(sample_doc), encoding="utf-8")
+    code, out, _ = run("--no-tag", str(path))
+    assert code == 0
+    assert json.loads(out) == sample_doc.to_json()
