@@ -44,7 +44,7 @@ class Item:
 
     ``fields`` keeps the labelled paragraphs in the order of the report, keyed by the label
     normalised without spaces (``对产业/企业的启发``); a field's text may hold several
-    paragraphs separated by an empty line (``"\n\n"``), and a paragraph that starts with
+    paragraphs separated by an empty line (``"\\n\\n"``), and a paragraph that starts with
     ``"- "`` is a list entry. ``topics`` are topic slugs; an item with no topics is general
     and goes to every reader. ``topic_matches`` records, for suggested topics, the keywords
     that matched, so an editor can see why a topic was proposed.
@@ -150,11 +150,6 @@ class IssueDocument:
                 Section(section.kind, section.title, list(section.paragraphs), kept, section.line)
             )
         return IssueDocument(
-            self.title,
-            self.date,
-            self.window,
-            self.timezone,
-            sections,
-            self.subject,
+            self.title, self.date, self.window, self.timezone, sections, self.subject,
             self.preheader,
         )
