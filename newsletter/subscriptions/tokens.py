@@ -14,17 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
+from newsletter.context import current_signer
 from newsletter.models import Delivery, Subscriber
 from newsletter.signing import BadToken, TokenPurpose, TokenSigner
 
 CONFIRMATION_DAYS = 7
 CONFIRM_MAX_AGE_SECONDS = CONFIRMATION_DAYS * 24 * 3600
-_SIGNER_KEY = "newsletter.token_signer"
 
 
 class InvalidLink(Exception):
@@ -63,13 +62,8 @@ class ReaderLink:
 
 
 def signer() -> TokenSigner:
-    """The app's token signer (secret key plus fallbacks), built once per app."""
-    existing: TokenSigner | None = current_app.extensions.get(_SIGNER_KEY)
-    if existing is None:
-        settings = current_app.config["NEWSLETTER"]
-        existing = TokenSigner(settings.secret_key, settings.secret_key_fallbacks)
-        current_app.extensions[_SIGNER_KEY] = existing
-    return existing
+    """The app's token signer (secret key plus fallbacks)."""
+    return current_signer()
 
 
 def creation_stamp(subscriber: Subscriber) -> int:
