@@ -111,7 +111,7 @@ def _record(reader: Subscriber) -> list[str]:
 
 
 def _moment(value: dt.datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value is not None else ""
+    return value.isoformat() if value is not None else ""
 
 
 def escape_formula(value: str) -> str:

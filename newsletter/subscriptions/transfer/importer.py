@@ -89,7 +89,7 @@ def import_file(
     rows = _checked_rows(session, stream, options, summary, progress)
     _set_job(session, job, status="importing", total_rows=summary.lines)
     session.commit()
-    topic_ids: dict[str, int] = dict(session.execute(select(Topic.slug, Topic.id)).tuples().all())
+    topic_ids: dict[str, int] = dict(session.execute(select(Topic.slug, Topic.id)).all())
     done = summary.counts[Outcome.REJECTED]
     for start in range(0, len(rows), options.batch_size):
         batch = rows[start : start + options.batch_size]

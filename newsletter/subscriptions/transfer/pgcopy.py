@@ -48,7 +48,7 @@ def insert_readers(
             "ON CONFLICT (email) DO NOTHING RETURNING email, id"
         )
     )
-    created: dict[str, int] = dict(inserted.tuples().all())
+    created: dict[str, int] = dict(inserted.all())
     session.execute(text(f"TRUNCATE {STAGING}"))
     return created
 

@@ -209,7 +209,7 @@ def load_suppressed(session: Session, emails: Iterable[str]) -> dict[str, Suppre
                 Suppression.email.in_(chunk), Suppression.lifted_at.is_(None)
             )
         )
-        found.update(rows.tuples().all())
+        found.update(rows.all())
     return found
 
 

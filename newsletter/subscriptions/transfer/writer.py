@@ -88,7 +88,7 @@ def _insert_readers(
         .on_conflict_do_nothing(index_elements=["email"])
         .returning(table.c.email, table.c.id)
     )
-    created: dict[str, int] = dict(session.execute(statement, values).tuples().all())
+    created: dict[str, int] = dict(session.execute(statement, values).all())
     return created
 
 
