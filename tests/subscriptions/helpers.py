@@ -21,8 +21,7 @@ from newsletter.models import (
     Suppression,
 )
 
-BASE_URL = "https://news.example.org"
-_LINK = re.compile(r"https://news\.example\.org(/(?:confirm|p|u)/[A-Za-z0-9_\-]+)")
+_LINK = re.compile(r"https?://[^/\s]+(/(?:confirm|p|u)/[A-Za-z0-9_\-]+)")
 COUNTED = (Subscriber, SubscriberTopic, Suppression, Event, AuditEntry, ImportJob)
 
 
