@@ -60,16 +60,12 @@ class World:
         """Sign the operator in (audited, so before the snapshot is taken)."""
         make_staff(self.session, "op@news.example.org", ["operator"])
         self.session.commit()
-        with self.app.app_context():
-            StaffClient(self.operator).login("op@news.example.org")
+        StaffClient(self.operator).login("op@news.example.org")
 
     def operator_post(self, path: str, data: dict[str, Any], form_page: str) -> tuple[int, str]:
-        # Requests share the test's app context and so its ``g`` (Flask-Login's user, the
-        # CSRF token); the operator's requests get an app context of their own.
-        with self.app.app_context():
-            token = csrf_token(self.operator.get(form_page).get_data(as_text=True))
-            response = self.operator.post(path, data={**data, "csrf_token": token})
-            return response.status_code, self.text(response)
+        token = csrf_token(self.operator.get(form_page).get_data(as_text=True))
+        response = self.operator.post(path, data={**data, "csrf_token": token})
+        return response.status_code, self.text(response)
 
     def import_line(self, line: str) -> tuple[int, str]:
         options = import_options(self.app.config["NEWSLETTER"], dry_run=False)

@@ -46,9 +46,11 @@ def render_for_reader(template: str, subscriber: Subscriber | None, **context: A
         return render_template(template, subscriber=subscriber, **context)
 
 
-def flash_for_reader(subscriber: Subscriber, message: LazyString, category: str) -> None:
+def flash_for_reader(
+    subscriber: Subscriber, message: LazyString, category: str, locale: str | None = None
+) -> None:
     """Flash ``message`` translated into the language the next page is shown in."""
-    locale = reader_locale(subscriber)
+    locale = locale or reader_locale(subscriber)
     if locale is None:
         flash(str(message), category)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import current_app, redirect, request, url_for
+from flask import current_app, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
@@ -64,8 +64,12 @@ def preferences(token: str) -> str | Response | tuple[str, int]:
         )
         changed = update_preferences(db.session, reader, change, delivery=link.delivery)
         db.session.commit()
+        new_locale = reader.locale if "locale" in changed else None
+        if new_locale:
+            # The pages follow the new language too (i18n remembers it in the language cookie).
+            g.chosen_language = new_locale
         message = _l("Your choices are saved.") if changed else _l("Nothing changed.")
-        flash_for_reader(reader, message, "success")
+        flash_for_reader(reader, message, "success", new_locale)
         return _back(token)
     page = _page(link, form)
     return (page, 422) if request.method == "POST" else page
