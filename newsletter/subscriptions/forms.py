@@ -35,6 +35,7 @@ class TopicsField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form: BaseForm) -> None:
+        """Refuse topics that are not offered, naming them."""
         offered = set(self.choices or {})
         unknown = sorted(set(self.data or []) - offered)
         if unknown:

@@ -52,6 +52,23 @@ def reader_data(session: Session, subscriber: Subscriber) -> dict[str, Any]:
 def erase_reader(session: Session, subscriber: Subscriber, *, actor: audit.Actor) -> bool:
     """Delete everything that names ``subscriber``; True when a suppression entry was kept."""
     email, subscriber_id = subscriber.email, subscriber.id
+    _blank_traces(session, subscriber_id, email)
+    kept = _keep_only_active_suppression(session, email)
+    session.delete(subscriber)
+    audit.record(
+        session,
+        "subscriber.erase",
+        actor=actor,
+        entity_type="subscriber",
+        entity_id=subscriber_id,
+        detail={"kept_suppression": kept},
+    )
+    session.flush()
+    return kept
+
+
+def _blank_traces(session: Session, subscriber_id: int, email: str) -> None:
+    """Blank what could point back to the reader in the rows kept for campaign totals."""
     session.execute(
         update(Event)
         .where(Event.subscriber_id == subscriber_id)
@@ -64,7 +81,11 @@ def erase_reader(session: Session, subscriber: Subscriber, *, actor: audit.Actor
         .values(last_error=func.replace(Delivery.last_error, email, ERASED))
         .execution_options(synchronize_session=False)
     )
-    # Lifted entries are history about this person; the active one keeps the address unmailed.
+
+
+def _keep_only_active_suppression(session: Session, email: str) -> bool:
+    """Lifted entries are history about this person and go; an active one stays, stripped of
+    notes, because it is what keeps the address from being mailed again."""
     session.execute(
         delete(Suppression).where(Suppression.email == email, Suppression.lifted_at.is_not(None))
     )
@@ -76,19 +97,9 @@ def erase_reader(session: Session, subscriber: Subscriber, *, actor: audit.Actor
     session.execute(
         update(Suppression)
         .where(Suppression.email == email)
-        .values(note="", source="erased by the reader")
+        .values(note="", source="erased at the reader's request")
         .execution_options(synchronize_session=False)
     )
-    session.delete(subscriber)
-    audit.record(
-        session,
-        "subscriber.erase",
-        actor=actor,
-        entity_type="subscriber",
-        entity_id=subscriber_id,
-        detail={"kept_suppression": bool(kept)},
-    )
-    session.flush()
     return bool(kept)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, delete, insert, update
+from sqlalchemy import Insert, Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from newsletter.models import Subscriber, SubscriberTopic, Suppression
 from newsletter.subscriptions.signup import LEFT_STATUSES
 from newsletter.subscriptions.transfer import pgcopy
 from newsletter.subscriptions.transfer.plan import (
+    LOOKUP_CHUNK,
     SUPPRESSION_FOR,
     BatchPlan,
     Change,
@@ -83,12 +84,17 @@ def _insert_readers(
         columns = list(values[0])
         return pgcopy.insert_readers(session, columns, ([v[c] for c in columns] for v in values))
     table = cast(Table, Subscriber.__table__)
-    statement = (
-        sqlite.insert(table)
-        .on_conflict_do_nothing(index_elements=["email"])
-        .returning(table.c.email, table.c.id)
-    )
-    created: dict[str, int] = dict(session.execute(statement, values).all())
+    # A plain executemany: with RETURNING, SQLAlchemy would render multi-row statements and
+    # process every parameter of them, three times slower. The batch's creation time, unique
+    # to the microsecond, tells our rows from any a reader added meanwhile.
+    session.execute(sqlite.insert(table).on_conflict_do_nothing(index_elements=["email"]), values)
+    emails = [value["email"] for value in values]
+    created: dict[str, int] = {}
+    for start in range(0, len(emails), LOOKUP_CHUNK):
+        found = select(table.c.email, table.c.id).where(
+            table.c.email.in_(emails[start : start + LOOKUP_CHUNK]), table.c.created_at == now
+        )
+        created.update(session.execute(found).all())
     return created
 
 
