@@ -28,6 +28,7 @@ from newsletter.models import (
 )
 from newsletter.subscriptions.signup import LEFT_STATUSES
 from newsletter.subscriptions.transfer.rows import ImportRow
+from newsletter.subscriptions.transfer.sqlsets import member_of
 
 LOOKUP_CHUNK = 2000
 SUPPRESSION_FOR = {
@@ -184,7 +185,7 @@ def load_existing(session: Session, emails: Iterable[str]) -> dict[str, Existing
                 Subscriber.locale,
                 Subscriber.time_zone,
                 Subscriber.receive_empty_issues,
-            ).where(Subscriber.email.in_(chunk))
+            ).where(member_of(session, Subscriber.email, chunk))
         ).all()
         topics = _topics_of(session, [row.id for row in rows])
         for row in rows:
@@ -206,7 +207,7 @@ def load_suppressed(session: Session, emails: Iterable[str]) -> dict[str, Suppre
     for chunk in _chunks(list(emails)):
         rows = session.execute(
             select(Suppression.email, Suppression.reason).where(
-                Suppression.email.in_(chunk), Suppression.lifted_at.is_(None)
+                member_of(session, Suppression.email, chunk), Suppression.lifted_at.is_(None)
             )
         )
         found.update(rows.all())
@@ -219,7 +220,7 @@ def _topics_of(session: Session, subscriber_ids: list[int]) -> dict[int, frozens
     pairs = session.execute(
         select(SubscriberTopic.subscriber_id, Topic.slug)
         .join(Topic, Topic.id == SubscriberTopic.topic_id)
-        .where(SubscriberTopic.subscriber_id.in_(subscriber_ids))
+        .where(member_of(session, SubscriberTopic.subscriber_id, subscriber_ids))
     )
     collected: dict[int, set[str]] = {}
     for subscriber_id, slug in pairs:

@@ -28,6 +28,7 @@ from newsletter.subscriptions.transfer.plan import (
     consent_values,
 )
 from newsletter.subscriptions.transfer.rows import ImportRow
+from newsletter.subscriptions.transfer.sqlsets import member_of
 
 IMPORT_SOURCE = "import"
 
@@ -135,7 +136,8 @@ def _clear_changed_topics(session: Session, changes: Sequence[Change]) -> list[t
     retopic = [change for change in changes if change.topics is not None]
     if retopic:
         ids = [change.subscriber_id for change in retopic]
-        session.execute(delete(SubscriberTopic).where(SubscriberTopic.subscriber_id.in_(ids)))
+        chose = member_of(session, SubscriberTopic.subscriber_id, ids)
+        session.execute(delete(SubscriberTopic).where(chose))
     return [(c.subscriber_id, slug) for c in retopic for slug in sorted(c.topics or ())]
 
 
