@@ -136,7 +136,7 @@ def test_one_client_is_limited_across_addresses(
     ]
     assert codes == [200, 200, 200, 429]
     page = client.post("/subscribe?lang=en", data=GOOD)
-    assert "Too many signup attempts" in page.get_data(as_text=True)
+    assert "Too many signup attempts from here or for this address" in page.get_data(as_text=True)
     assert page.headers["Retry-After"]
 
 

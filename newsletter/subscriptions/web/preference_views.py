@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from flask import current_app, g, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
@@ -52,7 +53,7 @@ def preferences(token: str) -> str | Response | tuple[str, int]:
     link = open_link(token)
     reader = link.subscriber
     form = PreferencesForm(obj=None if request.method == "POST" else reader)
-    locale = reader_locale(reader) or str(_current_locale())
+    locale = reader_locale(reader) or str(get_locale())
     form.topics.choices = topic_choices(offered_topics(db.session), locale)
     if request.method != "POST":
         form.topics.data = sorted(reader.topic_slugs())
@@ -195,9 +196,3 @@ def erase(token: str) -> str | Response:
 
 def _back(token: str) -> Response:
     return redirect(url_for("subscriptions.preferences", token=token))
-
-
-def _current_locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale())

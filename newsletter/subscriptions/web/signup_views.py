@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from newsletter.extensions import db, limiter
@@ -49,9 +50,7 @@ def _posted_address() -> str:
 
 
 def _limit_message() -> str:
-    from flask_babel import gettext as _
-
-    return str(_("Too many signup attempts. Please wait an hour and try again."))
+    return str(_("Too many signup attempts from here or for this address. Please try later."))
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
