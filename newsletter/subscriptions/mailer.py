@@ -1,70 +1,84 @@
 """The emails readers get about their subscription: confirmation and preference link.
 
-They are rendered by the rendering library's system emails (MJML + text, in the reader's
-language, transactional: no list headers) and sent right after the request's commit,
-synchronously: one small message per request. With the outbox transport that is a file
-write; with SES one API call bounded by the transport's timeouts. A failure is logged, the
-resend throttle is cleared so the reader can try again at once, and the page says the email
-could not be sent.
+They are the rendering library's system emails (MJML + text, in the reader's language,
+transactional: no list headers). With the local outbox they are written during the request;
+with SES or SMTP they go through :mod:`.dispatch`, off the request path, so the page answers
+at once and in the same time whatever the address. When the outbox cannot be written the
+page says so; when a provider fails, the reader's resend throttle is cleared and asking
+again sends at once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 
-from flask import url_for
+from flask import Flask, current_app, url_for
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from newsletter.context import current_render_settings, current_settings, email_locale
-from newsletter.delivery.transports import OutgoingMessage, TransportError
+from newsletter.delivery.transports import OutgoingMessage, Transport, TransportError
 from newsletter.delivery.transports.outbox import OutboxTransport
+from newsletter.extensions import db
 from newsletter.models import Subscriber
 from newsletter.rendering import RenderError, SystemEmail, build_system_message
+from newsletter.subscriptions.dispatch import MailJob, dispatcher_for
 from newsletter.subscriptions.signup import SignupOutcome, SignupResult
 from newsletter.subscriptions.tokens import CONFIRMATION_DAYS, confirm_token, reader_token
 
 log = logging.getLogger(__name__)
+SEND_ERRORS = (TransportError, RenderError, OSError, ValueError)
 
 
 def send_after_signup(session: Session, result: SignupResult) -> bool:
-    """Send the email a signup request calls for; False when it could not be sent."""
+    """Send (or queue) the email a signup request calls for; False when it is known to fail."""
     subscriber = result.subscriber
     if subscriber is None or result.outcome is SignupOutcome.NOTHING:
         return True
+    kind = (
+        SystemEmail.CONFIRMATION
+        if result.outcome is SignupOutcome.SEND_CONFIRMATION
+        else SystemEmail.PREFERENCES_LINK
+    )
+    job = MailJob(kind.value, subscriber.id)
+    settings = current_settings()
+    if settings.transport != "outbox":
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        return dispatcher_for(app, _transport, _deliver_in_thread).submit(job)
     try:
-        if result.outcome is SignupOutcome.SEND_CONFIRMATION:
-            send_confirmation(session, subscriber)
-        else:
-            send_preferences_link(session, subscriber)
-    except (TransportError, RenderError, OSError, ValueError):
-        log.exception("could not send the %s email to reader %s", result.outcome, subscriber.id)
-        subscriber.confirmation_sent_at = None
-        session.commit()
+        deliver(session, OutboxTransport(settings.outbox_dir), job)
+    except SEND_ERRORS:
+        log.exception("could not write the %s email for reader %s", kind, subscriber.id)
+        allow_resend(session, subscriber.id)
         return False
     return True
 
 
-def send_confirmation(session: Session, subscriber: Subscriber) -> None:
-    """Email the double opt-in link (valid for seven days)."""
-    context = {
-        "confirm_url": reader_url("subscriptions.confirm", confirm_token(subscriber)),
-        "email": subscriber.email,
-        "name": subscriber.name,
-        "topics": sorted(subscriber.topic_slugs()),
-        "expires_days": CONFIRMATION_DAYS,
-    }
-    _send(session, subscriber, SystemEmail.CONFIRMATION, context)
+def deliver(session: Session, transport: Transport, job: MailJob) -> None:
+    """Render and send one email; raises what the transport or renderer raised."""
+    subscriber = session.get(Subscriber, job.subscriber_id)
+    if subscriber is None:
+        return  # erased since the email was asked for
+    kind = SystemEmail(job.kind)
+    data = build_system_message(
+        kind,
+        _context(kind, subscriber),
+        current_render_settings(session),
+        to_email=subscriber.email,
+        to_name=subscriber.name,
+        locale=email_locale(subscriber.locale),
+    )
+    sender = current_settings().sender_address
+    transport.send(OutgoingMessage(sender, subscriber.email, data))
 
 
-def send_preferences_link(session: Session, subscriber: Subscriber) -> None:
-    """Email an already subscribed reader the link to their preference centre."""
-    context = {
-        "preferences_url": reader_url("subscriptions.preferences", reader_token(subscriber)),
-        "email": subscriber.email,
-        "name": subscriber.name,
-    }
-    _send(session, subscriber, SystemEmail.PREFERENCES_LINK, context)
+def allow_resend(session: Session, subscriber_id: int) -> None:
+    """Clear the resend throttle after a failed send, so that asking again sends at once."""
+    session.rollback()
+    session.execute(
+        update(Subscriber).where(Subscriber.id == subscriber_id).values(confirmation_sent_at=None)
+    )
+    session.commit()
 
 
 def reader_url(endpoint: str, token: str) -> str:
@@ -73,17 +87,34 @@ def reader_url(endpoint: str, token: str) -> str:
     return f"{base}{url_for(endpoint, token=token)}"
 
 
-def _send(
-    session: Session, subscriber: Subscriber, kind: SystemEmail, context: Mapping[str, object]
-) -> None:
-    settings = current_settings()
-    data = build_system_message(
-        kind,
-        context,
-        current_render_settings(session),
-        to_email=subscriber.email,
-        to_name=subscriber.name,
-        locale=email_locale(subscriber.locale),
-    )
-    transport = OutboxTransport(settings.outbox_dir)
-    transport.send(OutgoingMessage(settings.sender_address, subscriber.email, data))
+def _context(kind: SystemEmail, subscriber: Subscriber) -> dict[str, object]:
+    if kind is SystemEmail.CONFIRMATION:
+        return {
+            "confirm_url": reader_url("subscriptions.confirm", confirm_token(subscriber)),
+            "email": subscriber.email,
+            "name": subscriber.name,
+            "topics": sorted(subscriber.topic_slugs()),
+            "expires_days": CONFIRMATION_DAYS,
+        }
+    return {
+        "preferences_url": reader_url("subscriptions.preferences", reader_token(subscriber)),
+        "email": subscriber.email,
+        "name": subscriber.name,
+    }
+
+
+def _transport() -> Transport:
+    return OutboxTransport(current_settings().outbox_dir)
+
+
+def _deliver_in_thread(transport: Transport, job: MailJob) -> None:
+    """The dispatcher's work: a request context for url_for, a session of its own."""
+    with current_app.test_request_context("/"):
+        session = db.new_session()
+        try:
+            deliver(session, transport, job)
+        except SEND_ERRORS:
+            allow_resend(session, job.subscriber_id)
+            raise
+        finally:
+            session.close()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -140,34 +143,33 @@ def test_one_client_is_limited_across_addresses(
     assert page.headers["Retry-After"]
 
 
-def test_the_limits_are_kept_in_redis_when_it_is_configured(
-    app_config: dict[str, Any],
-) -> None:
-    import random
-
-    import redis
-
-    from newsletter.app import create_app
-
+@pytest.fixture
+def redis_limits(app_config: dict[str, Any]) -> Iterator[Any]:
+    """Limits kept in the Redis at 127.0.0.1:6379 (a failure, not a skip, when it is down)."""
     server = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     try:
         server.ping()
     except redis.RedisError as exc:
         pytest.fail(f"Redis at 127.0.0.1:6379 is not reachable: {exc}")
     app_config.update(redis_url="redis://127.0.0.1:6379/0", signup_limit_per_ip="1 per hour")
-    # A client address of its own keeps parallel runs sharing this Redis apart.
+    yield server
+    server.close()
+
+
+def test_the_limits_are_kept_in_redis_when_it_is_configured(
+    redis_limits: Any, client: FlaskClient
+) -> None:
+    # An address and a client of their own keep parallel runs sharing this Redis apart.
     unique = f"{random.randrange(1 << 16):x}:{random.randrange(1 << 16):x}"
     client_ip = f"fd00::{unique}"
-    application = create_app(app_config)
-    client = application.test_client()
     # Refused as an address, so nothing is stored; the hit counts all the same.
     data = {**GOOD, "email": f"not an address {unique}"}
     replies = [
         client.post("/subscribe", data=data, environ_base={"REMOTE_ADDR": client_ip}).status_code
         for _ in range(2)
     ]
-    keys = server.keys(f"*{unique}*")
+    keys = redis_limits.keys(f"*{unique}*")
     if keys:
-        server.delete(*keys)
+        redis_limits.delete(*keys)
     assert replies == [422, 429]
     assert keys, "the counter is not in Redis"
