@@ -189,6 +189,23 @@ def test_a_reader_signs_up_confirms_chooses_and_leaves_in_one_click(
     shot(page, "06-unsubscribed")
 
 
+def test_the_embeddable_form_works_from_another_page(live: LiveApp, page: Any) -> None:
+    page.goto(f"{live.base}/subscribe/embed?lang=en")
+    snippet = page.inner_text("#snippet")
+    assert f'action="{live.base}/subscribe"' in snippet
+    shot(page, "08-embed")
+    # Another site: the snippet on a page of its own, posting across to the app.
+    page.set_content(f"<!doctype html><title>Partner blog</title>{snippet}")
+    page.fill("input[name=email]", "partner.reader@example.org")
+    page.check("input[name=consent]")
+    page.click(".aifd-signup button")
+    page.wait_for_url(f"{live.base}/subscribe")
+    assert page.locator("h1").inner_text() == "Check your inbox"
+    reader = live.reader("partner.reader@example.org")
+    assert reader is not None
+    assert reader.locale == "en"
+
+
 def test_an_operator_imports_a_file_and_watches_it_finish(live: LiveApp, page: Any) -> None:
     page.goto(f"{live.base}/admin/login?lang=en")
     page.fill("#email", "op@news.example.org")
