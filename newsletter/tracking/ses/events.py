@@ -1,0 +1,37 @@
+"""Handling one SES event record: find its delivery, reconcile, dispatch by type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from newsletter.models import DeliveryState
+from newsletter.tracking.ses import engagement, feedback, sending
+from newsletter.tracking.ses.records import SesRecord, parse_record
+from newsletter.tracking.ses.target import EventContext, Target, find_target
+
+Handler = Callable[[Session, SesRecord, Target, EventContext], None]
+HANDLERS: dict[str, Handler] = {
+    "Send": sending.on_send,
+    "Delivery": sending.on_delivery,
+    "Reject": sending.on_reject,
+    "DeliveryDelay": sending.on_delivery_delay,
+    "Rendering Failure": sending.on_rendering_failure,
+    "Bounce": feedback.on_bounce,
+    "Complaint": feedback.on_complaint,
+    "Subscription": feedback.on_subscription,
+    "Open": engagement.on_open,
+    "Click": engagement.on_click,
+}
+
+
+def handle_record(session: Session, data: object, context: EventContext) -> str:
+    """Apply one decoded SES record; returns its event type. Raises ``BadRecord``."""
+    record = parse_record(data)
+    target = find_target(session, record)
+    if target.delivery is not None and target.delivery.state is DeliveryState.IN_DOUBT:
+        sending.reconcile_in_doubt(session, target.delivery, record)
+    HANDLERS[record.event_type](session, record, target, context)
+    session.flush()
+    return record.event_type
