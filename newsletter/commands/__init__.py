@@ -9,6 +9,7 @@ from newsletter.commands.configuration import check_config_command
 from newsletter.commands.database import db_group
 from newsletter.commands.server import run_command, worker_command
 from newsletter.commands.users import users_group
+from newsletter.tracking.commands import ses_group, tracking_group
 
 
 def build_cli() -> FlaskGroup:
@@ -27,6 +28,8 @@ def build_cli() -> FlaskGroup:
         worker_command,
         db_group,
         users_group,
+        ses_group,
+        tracking_group,
         check_config_command,
         routes_command,
         shell_command,
