@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 BENCH_ARGS ?=
 
-.PHONY: install run test lint format bench drill system-packages lock clean
+.PHONY: install run test lint format bench drill system-packages translations lock clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench: install system-packages  ## Every benchmark in bench/, each printing its 
 
 drill: install system-packages  ## The load-and-fault drill
 	$(BIN)/python bench/drill.py $(BENCH_ARGS)
+
+translations: install  ## Extract UI strings and merge them into the Chinese catalogue
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o build/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i build/messages.pot -d newsletter/translations --no-fuzzy-matching --ignore-obsolete
 
 lock: install  ## Refresh requirements/constraints.txt from the installed environment
 	$(BIN)/pip freeze --exclude-editable | sort > requirements/constraints.txt

@@ -15,7 +15,16 @@ from tests.conftest import StaffClient, csrf_token
 def test_the_login_page_is_served_in_chinese_by_default(client: FlaskClient) -> None:
     page = client.get("/admin/login")
     assert page.status_code == 200
-    assert 'lang="zh-CN"' in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert 'lang="zh-CN"' in html
+    assert "员工登录" in html
+
+
+def test_english_is_one_click_away_and_remembered(client: FlaskClient) -> None:
+    english = client.get("/admin/login?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in english
+    assert "Staff sign in" in english
+    assert "Staff sign in" in client.get("/admin/login").get_data(as_text=True)
 
 
 def test_staff_sign_in_and_land_on_their_home(staff: StaffClient, editor_user: Any) -> None:
