@@ -92,7 +92,10 @@ def identity_findings(aws: AwsClients, settings: Settings) -> list[Finding]:
             )
         ]
     name, identity = found
-    verified = bool(identity.get("VerifiedForSendingStatus"))
+    # VerificationStatus covers SES-compatible endpoints that leave the newer flag unset.
+    verified = bool(identity.get("VerifiedForSendingStatus")) or (
+        identity.get("VerificationStatus") == "SUCCESS"
+    )
     findings = [
         Finding(
             "Sending identity",

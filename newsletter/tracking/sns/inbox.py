@@ -51,8 +51,10 @@ def store_message(session: Session, envelope: Envelope, body: str) -> bool:
             received_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["message_id"])
+        .returning(SnsMessage.message_id)
     )
-    return affected_rows(session.execute(statement)) == 1
+    # RETURNING, not rowcount: drivers do not all report a count for INSERT.
+    return session.execute(statement).first() is not None
 
 
 @dataclass(frozen=True)
