@@ -48,9 +48,20 @@ class RangeSet:
                 self._starts[version].append(int(network.network_address))
                 self._ends[version].append(int(network.broadcast_address))
         self.size = len(self._starts[4]) + len(self._starts[6])
+        self._seen: dict[str, bool] = {}
 
     def __contains__(self, raw: object) -> bool:
-        address = parse_ip(raw) if isinstance(raw, str) else None
+        if not isinstance(raw, str):
+            return False
+        known = self._seen.get(raw)
+        if known is None:
+            if len(self._seen) > 65536:
+                self._seen.clear()
+            known = self._seen[raw] = self._lookup(raw)
+        return known
+
+    def _lookup(self, raw: str) -> bool:
+        address = parse_ip(raw)
         if address is None:
             return False
         value = int(address)

@@ -69,6 +69,17 @@ def scanner_pattern(path: Path = SCANNER_AGENTS_FILE) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{entry})" for entry in entries), re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
+def _agent_kind(agent: str, scanners: re.Pattern[str]) -> str:
+    # User agents repeat endlessly (a few browsers, a few proxies); the scanner pattern is a
+    # long alternation, so remember each agent's verdict instead of searching every time.
+    if scanners.search(agent):
+        return "scanner"
+    if GMAIL_PROXY.search(agent):
+        return "gmail_proxy"
+    return "other"
+
+
 def _seconds_after(at: dt.datetime, reference: dt.datetime | None) -> float | None:
     return None if reference is None else (at - reference).total_seconds()
 
@@ -83,17 +94,17 @@ def classify_open(
     rules: Rules,
 ) -> Verdict:
     """Classify an open; ``reference`` is when the message was delivered (or else sent)."""
-    agent = user_agent or ""
+    kind = _agent_kind(user_agent, rules.scanners) if user_agent else "other"
     if method == "HEAD":
         return Verdict(True, MachineReason.HEAD_REQUEST)
     if ip is not None and ip in rules.apple:
         return Verdict(True, MachineReason.APPLE_MPP)
-    if agent and rules.scanners.search(agent):
+    if kind == "scanner":
         return Verdict(True, MachineReason.SCANNER_AGENT)
     after = _seconds_after(at, reference)
     if after is not None and after < rules.open_seconds:
         return Verdict(True, MachineReason.PREFETCH)
-    if GMAIL_PROXY.search(agent):
+    if kind == "gmail_proxy":
         return Verdict(False, via="gmail_proxy")
     return HUMAN
 
@@ -112,7 +123,7 @@ def classify_click(
         return Verdict(True, MachineReason.HEAD_REQUEST)
     if not agent:
         return Verdict(True, MachineReason.NO_USER_AGENT)
-    if rules.scanners.search(agent):
+    if _agent_kind(agent, rules.scanners) == "scanner":
         return Verdict(True, MachineReason.SCANNER_AGENT)
     after = _seconds_after(at, reference)
     if after is not None and after < rules.click_seconds:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from functools import lru_cache
 from typing import Literal
 
 IpStorage = Literal["truncate", "hash", "none"]
@@ -31,6 +32,7 @@ def parse_ip(raw: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address |
     return address
 
 
+@lru_cache(maxsize=65536)  # readers behind one proxy or relay repeat the same addresses
 def stored_ip(raw: str | None, mode: IpStorage, secret_key: str) -> str | None:
     """The form of ``raw`` that may be stored: a /24 or /48 network, a keyed hash, or None."""
     address = parse_ip(raw)

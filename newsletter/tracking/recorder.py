@@ -14,10 +14,9 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from newsletter.config import Settings
-from newsletter.context import current_signer
 from newsletter.extensions import db
 from newsletter.models import EventType, utcnow
-from newsletter.signing import BadToken, TokenPurpose
+from newsletter.signing import BadToken, TokenPurpose, TokenSigner
 from newsletter.tracking.apple_ranges import load_ranges
 from newsletter.tracking.buffer import EventBuffer
 from newsletter.tracking.classify import Rules, scanner_pattern
@@ -52,8 +51,9 @@ def store_hits(settings: Settings, hits: Sequence[Hit]) -> int:
 class Tracker:
     """Verifies delivery tokens and records opens and clicks as the settings say."""
 
-    def __init__(self, settings: Settings, *, autostart: bool = True) -> None:
+    def __init__(self, settings: Settings, signer: TokenSigner, *, autostart: bool = True) -> None:
         self.settings = settings
+        self.signer = signer
         self.buffer: EventBuffer | None = None
         if settings.tracking_writes == "buffered":
             self.buffer = EventBuffer(
@@ -66,7 +66,7 @@ class Tracker:
     def delivery_id(self, token: str) -> int | None:
         """The delivery a token names, or None for a bad, foreign or malformed token."""
         try:
-            values = current_signer().verify(TokenPurpose.DELIVERY, token)
+            values = self.signer.verify(TokenPurpose.DELIVERY, token)
         except BadToken:
             return None
         if len(values) != 1 or not 0 < values[0] <= MAX_ID:

@@ -1,13 +1,10 @@
-"""The open pixel and the click redirect.
+"""The click redirect (the open pixel is answered before Flask, see ``pixel.py``).
 
-Both answer without touching the database when they can: the pixel verifies one HMAC and
-hands the open to the tracker; the redirect reads the link registry with one indexed query.
-Neither ever fails a reader: bad tokens still get the image or a page of the archive.
+The redirect reads the link registry with one indexed query and hands the click to the
+tracker. It never fails a reader: bad tokens and unknown links land on the archive.
 """
 
 from __future__ import annotations
-
-import base64
 
 from flask import Blueprint, redirect, request
 from werkzeug.wrappers import Response
@@ -16,38 +13,10 @@ from newsletter.extensions import db
 from newsletter.models import EventType, utcnow
 from newsletter.tracking.clicks import resolve_click
 from newsletter.tracking.hits import Hit
+from newsletter.tracking.pixel import NO_STORE
 from newsletter.tracking.recorder import tracker
 
 bp = Blueprint("tracking", __name__)
-
-# The smallest transparent 1x1 GIF (43 bytes).
-PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-NO_STORE = "no-store, no-cache, must-revalidate, private, max-age=0"
-
-
-def _pixel() -> Response:
-    response = Response(PIXEL, status=200, mimetype="image/gif")
-    response.headers["Cache-Control"] = NO_STORE
-    response.headers["Pragma"] = "no-cache"
-    return response
-
-
-@bp.route("/t/o/<token>.gif", methods=["GET"])
-def open_pixel(token: str) -> Response:
-    """The open pixel: always the image; an open is recorded for a genuine token."""
-    tracker().open(
-        token,
-        ip=request.remote_addr,
-        user_agent=request.headers.get("User-Agent"),
-        method=request.method,
-    )
-    return _pixel()
-
-
-@bp.route("/t/o/<path:_rest>", methods=["GET"])
-def open_pixel_mangled(_rest: str) -> Response:
-    """A pixel URL a mail client mangled: still the image, nothing recorded."""
-    return _pixel()
 
 
 @bp.route("/t/c/<token>/<int:position>", methods=["GET", "HEAD"])

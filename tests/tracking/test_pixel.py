@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from newsletter.models import Delivery, Event, EventSource, EventType
 from newsletter.signing import TokenPurpose, TokenSigner
-from newsletter.tracking.views import PIXEL
+from newsletter.tracking.pixel import PIXEL
 from tests.tracking.helpers import SIGNER, flush, make_sent_campaign
 
 READER = {"User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Thunderbird/115.0"}
@@ -191,3 +191,58 @@ def test_repeated_opens_keep_the_first_time_and_count_once(
     )
     assert opened == 1
     assert session.get(Delivery, sent.deliveries[0].id).opened_at == events[0].occurred_at  # type: ignore[union-attr]
+
+
+def test_head_requests_get_the_headers_and_count_as_machines(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    sent = make_sent_campaign(session, readers=1)
+    response = client.head(f"/t/o/{sent.token()}.gif", headers=READER)
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == str(len(PIXEL))
+    assert response.data == b""
+    flush(app)
+    assert _events(session)[0].machine_reason == "head_request"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"trusted_proxies": 1}])
+def test_behind_a_trusted_proxy_the_readers_address_is_used(
+    app: Flask, client: FlaskClient, session: Session, settings_overrides: dict[str, Any]
+) -> None:
+    sent = make_sent_campaign(session, readers=1)
+    client.get(
+        f"/t/o/{sent.token()}.gif",
+        headers={**READER, "X-Forwarded-For": "17.1.2.3"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
+    flush(app)
+    [event] = _events(session)
+    assert (event.ip, event.machine_reason) == ("17.1.2.0/24", "apple_mpp")
+
+
+def test_the_pixel_sets_no_cookie_and_the_security_headers(
+    client: FlaskClient, session: Session
+) -> None:
+    sent = make_sent_campaign(session, readers=1)
+    response = client.get(f"/t/o/{sent.token()}.gif?lang=en", headers=READER)
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_gmail_proxy_open_is_a_read_labelled_with_the_proxy(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    sent = make_sent_campaign(session, readers=1)
+    gmail = (
+        "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
+    )
+    client.get(f"/t/o/{sent.token()}.gif", headers={"User-Agent": gmail})
+    flush(app)
+    [event] = _events(session)
+    assert (event.is_machine, event.detail, event.user_agent) == (
+        False,
+        {"via": "gmail_proxy"},
+        gmail,
+    )
+    assert session.get(Delivery, sent.deliveries[0].id).opened_at is not None  # type: ignore[union-attr]
