@@ -6,16 +6,20 @@ tracker. It never fails a reader: bad tokens and unknown links land on the archi
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, redirect, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from newsletter.extensions import db
 from newsletter.models import EventType, utcnow
-from newsletter.tracking.clicks import resolve_click
+from newsletter.tracking.clicks import ClickTarget, archive_url, resolve_click
 from newsletter.tracking.hits import Hit
 from newsletter.tracking.pixel import NO_STORE
 from newsletter.tracking.recorder import tracker
 
+log = logging.getLogger(__name__)
 bp = Blueprint("tracking", __name__)
 
 
@@ -35,7 +39,12 @@ def _follow(token: str, position: int | None) -> Response:
     tracking = tracker()
     settings = tracking.settings
     delivery_id = tracking.delivery_id(token)
-    target = resolve_click(db.session, settings.base_url, delivery_id, position)
+    try:
+        target = resolve_click(db.session, settings.base_url, delivery_id, position)
+    except SQLAlchemyError:
+        # A reader's click must lead somewhere even while the database is away.
+        log.exception("click: cannot read the link registry")
+        target = ClickTarget(archive_url(settings.base_url))
     if target.delivery_id is not None and target.track and settings.tracking:
         tracking.record(
             Hit(

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from newsletter.models import Delivery, Event, EventType, TrackedLink
@@ -183,3 +184,17 @@ def test_tracking_off_globally_still_redirects_and_records_nothing(
     assert response.headers["Location"] == LINKS[0]
     assert flush(app) == 0
     assert _clicks(session) == []
+
+
+def test_a_click_while_the_database_is_away_still_lands_on_the_archive(
+    app: Flask, client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = make_sent_campaign(session, readers=1)
+
+    def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT", {}, ConnectionError("database is down"))
+
+    monkeypatch.setattr("newsletter.tracking.views.resolve_click", unreachable)
+    response = client.get(f"/t/c/{sent.token()}/1", headers=BROWSER)
+    assert response.status_code == 302
+    assert response.headers["Location"] == ARCHIVE

@@ -119,6 +119,11 @@ def test_malformed_bodies_get_400(sns: Sns, body: bytes) -> None:
     assert sns.post(body).status_code == 400
 
 
+def test_a_genuine_message_re_encoded_as_utf16_gets_400_not_500(sns: Sns) -> None:
+    message = sns.signer.notification(ses_record("Send", None))
+    assert sns.post(json.dumps(message).encode("utf-16")).status_code == 400
+
+
 def test_a_type_header_that_disagrees_with_the_body_gets_400(sns: Sns) -> None:
     message = sns.signer.notification(ses_record("Send", None))
     assert sns.post(message, header="SubscriptionConfirmation").status_code == 400

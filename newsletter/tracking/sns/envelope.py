@@ -67,9 +67,9 @@ class Envelope:
 def parse_envelope(body: bytes) -> Envelope:
     """Parse a request body into an :class:`Envelope` or raise :class:`SnsMalformed`."""
     try:
-        data: Any = json.loads(body)
+        data: Any = json.loads(body.decode("utf-8"))  # SNS sends UTF-8; json.loads would guess
     except (ValueError, UnicodeDecodeError) as exc:
-        raise SnsMalformed("body is not JSON") from exc
+        raise SnsMalformed("body is not UTF-8 JSON") from exc
     if not isinstance(data, dict):
         raise SnsMalformed("body is not a JSON object")
     kind = data.get("Type")
