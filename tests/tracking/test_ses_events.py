@@ -83,6 +83,25 @@ def test_a_send_event_reconciles_an_in_doubt_delivery(
     )
 
 
+@pytest.mark.parametrize("event_type", ["Delivery", "Bounce"])
+def test_any_later_event_also_proves_an_in_doubt_delivery_was_sent(
+    sns: Sns, session: Session, sent: SentCampaign, event_type: str
+) -> None:
+    sent.deliveries[0].state = DeliveryState.IN_DOUBT
+    session.commit()
+    sns.deliver(ses_record(event_type, sent.deliveries[0], _bounce("Transient", "General")))
+    assert _fresh(session, sent.deliveries[0]).state is DeliveryState.SENT
+
+
+def test_a_rendering_failure_does_not_count_as_sent(
+    sns: Sns, session: Session, sent: SentCampaign
+) -> None:
+    sent.deliveries[0].state = DeliveryState.IN_DOUBT
+    session.commit()
+    sns.deliver(ses_record("Rendering Failure", sent.deliveries[0], {"errorMessage": "bad"}))
+    assert _fresh(session, sent.deliveries[0]).state is DeliveryState.IN_DOUBT
+
+
 def test_a_send_event_leaves_a_sent_delivery_alone(
     sns: Sns, session: Session, sent: SentCampaign
 ) -> None:

@@ -26,11 +26,16 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Every event but a rendering failure shows SES accepted the message for sending.
+NOT_PROOF_OF_SENDING = frozenset({"Rendering Failure"})
+
+
 def handle_record(session: Session, data: object, context: EventContext) -> str:
     """Apply one decoded SES record; returns its event type. Raises ``BadRecord``."""
     record = parse_record(data)
     target = find_target(session, record)
-    if target.delivery is not None and target.delivery.state is DeliveryState.IN_DOUBT:
+    proof = record.event_type not in NOT_PROOF_OF_SENDING
+    if proof and target.delivery is not None and target.delivery.state is DeliveryState.IN_DOUBT:
         sending.reconcile_in_doubt(session, target.delivery, record)
     HANDLERS[record.event_type](session, record, target, context)
     session.flush()
