@@ -29,27 +29,29 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, func, insert, select, text, update
 from sqlalchemy.engine import Engine, make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _loadtest import (  # noqa: E402
+    Load,
+    answered_by_workers,
+    run_wrk,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 from newsletter import migrations  # noqa: E402
 from newsletter.models import (  # noqa: E402
@@ -74,62 +76,6 @@ PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 GOAL_RPS = 1500.0
 PACED_CONNECTIONS = 32
 
-# Written next to the run's files; wraps the project's gunicorn.conf.py hooks and counts the
-# tracking requests each worker answered, saved when the worker exits (after its flush).
-COUNTING_CONF = """
-import json, os, runpy, threading
-_project = runpy.run_path({project!r})
-_lock = threading.Lock()
-_answered = {{"open": 0, "click": 0}}
-
-def post_request(worker, req, environ, resp):
-    kind = {{"/t/o/": "open", "/t/c/": "click"}}.get(req.path[:5])
-    if kind and resp.status_code is not None and int(resp.status_code) < 400:
-        with _lock:
-            _answered[kind] += 1
-
-def worker_exit(server, worker):
-    _project["worker_exit"](server, worker)
-    with open(os.path.join({folder!r}, "answered-%d.json" % os.getpid()), "w") as out:
-        json.dump(_answered, out)
-"""
-
-WRK_SCRIPT = """
-local paths = {{{paths}}}
-local pause = {pause}
-local counter = 0
-local offset = 0
-setup = function(thread) thread:set("offset", math.random(1, #paths)) end
-init = function(args) counter = offset end
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1], {{["User-Agent"] = "{agent}"}})
-end
-if pause > 0 then delay = function() return pause end end
-done = function(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    errors.status, errors.connect + errors.read + errors.write + errors.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max, latency.mean))
-end
-"""
-
-
-@dataclass
-class Load:
-    """What wrk measured for one kind of request."""
-
-    requests: int
-    seconds: float
-    bad_status: int
-    socket_errors: int
-    p50_ms: float
-    p99_ms: float
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
 
 @dataclass
 class ModeResult:
@@ -153,12 +99,6 @@ class ModeResult:
     @property
     def lost(self) -> int:
         return sum(max(0, self.answered[k] - self.stored[k]) for k in ("open", "click"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def create_database(server_url: str) -> tuple[str, Engine]:
@@ -267,118 +207,6 @@ def stored_events(engine: Engine) -> dict[str, int]:
     return {"open": rows.get(EventType.OPEN.value, 0), "click": rows.get(EventType.CLICK.value, 0)}
 
 
-def start_gunicorn(
-    url: str, mode: str, folder: Path, workers: int, threads: int
-) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    conf = folder / "gunicorn-bench.conf.py"
-    conf.write_text(
-        COUNTING_CONF.format(project=str(ROOT / "gunicorn.conf.py"), folder=str(folder))
-    )
-    env = {
-        **os.environ,
-        "NEWSLETTER_ENV": "production",
-        "NEWSLETTER_DATABASE_URL": url,
-        "NEWSLETTER_SECRET_KEY": SECRET,
-        "NEWSLETTER_BASE_URL": "https://news.example.org",
-        "NEWSLETTER_SENDER": "AI前沿发展日报 <daily@news.example.org>",
-        "NEWSLETTER_POSTAL_ADDRESS": "上海市浦东新区示例路 1 号",
-        "NEWSLETTER_TRACKING_WRITES": mode,
-        "NEWSLETTER_LOG_LEVEL": "WARNING",
-    }
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "-c",
-        str(conf),
-        "-b",
-        f"127.0.0.1:{port}",
-        "-w",
-        str(workers),
-        "-k",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        "10",
-        "--graceful-timeout",
-        "30",
-        "--log-level",
-        "warning",
-        "wsgi:app",
-    ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            errors = process.stderr.read().decode()[-2000:] if process.stderr else ""
-            raise RuntimeError(f"gunicorn exited: {errors}")
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("gunicorn did not become healthy within 60 s")
-
-
-def stop_gunicorn(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM: workers finish their requests, run worker_exit (flush), then exit."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise RuntimeError("gunicorn did not stop within 60 s") from None
-
-
-def run_wrk(
-    base: str,
-    paths: list[str],
-    seconds: float,
-    connections: int,
-    folder: Path,
-    rate: float = 0.0,
-) -> Load:
-    """Drive ``paths`` for ``seconds``; ``rate`` > 0 paces the connections to about that."""
-    script = folder / "paths.lua"
-    listed = ",".join(json.dumps(p) for p in paths)
-    # Aim 30% above the rate: each connection also waits for its answer between pauses.
-    pause = int(1000 * connections / (rate * 1.3)) if rate else 0
-    script.write_text(WRK_SCRIPT.format(paths=listed, agent=BROWSER, pause=pause))
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{connections}",
-        f"-d{seconds:g}s",
-        "--timeout",
-        "5s",
-        "-s",
-        str(script),
-        base,
-    ]
-    output = subprocess.run(
-        command, capture_output=True, text=True, check=True, timeout=seconds + 60
-    ).stdout
-    match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) ([\d.]+)", output)
-    if match is None:
-        raise RuntimeError(f"wrk printed no result:\n{output}")
-    total, micros, bad, errors, p50, p99 = (int(v) for v in match.groups()[:6])
-    return Load(total, micros / 1e6, bad, errors, p50 / 1000, p99 / 1000)
-
-
-def answered_by_workers(folder: Path) -> dict[str, int]:
-    totals = {"open": 0, "click": 0}
-    for path in folder.glob("answered-*.json"):
-        for kind, count in json.loads(path.read_text()).items():
-            totals[kind] += count
-        path.unlink()
-    return totals
-
-
 def run_mode(
     mode: str,
     url: str,
@@ -390,19 +218,40 @@ def run_mode(
     reset_events(engine)
     pixels = [f"/t/o/{token}.gif" for token in tokens]
     clicks = [f"/t/c/{token}/{1 + n % LINKS}" for n, token in enumerate(tokens)]
-    process, base = start_gunicorn(url, mode, folder, options.workers, options.threads)
+    process, base = start_gunicorn(
+        app_settings(url, mode),
+        folder,
+        workers=options.workers,
+        threads=options.threads,
+        prefixes={"/t/o/": "open", "/t/c/": "click"},
+    )
     try:
-        run_wrk(base, pixels[:200], options.warmup, options.connections, folder)
-        pixel = run_wrk(base, pixels, options.duration, options.connections, folder)
+        drive = partial(run_wrk, base, folder=folder, agent=BROWSER)
+        drive(pixels[:200], options.warmup, options.connections)
+        pixel = drive(pixels, options.duration, options.connections)
         paced = [
-            run_wrk(base, pixels, options.segment, PACED_CONNECTIONS, folder, GOAL_RPS)
+            drive(pixels, options.segment, PACED_CONNECTIONS, rate=GOAL_RPS)
             for _ in range(3 if mode == "buffered" else 0)
         ]
-        click = run_wrk(base, clicks, options.duration, options.connections, folder)
+        click = drive(clicks, options.duration, options.connections)
     finally:
         stop_gunicorn(process)
-    answered = answered_by_workers(folder)
+    answered = {"open": 0, "click": 0, **answered_by_workers(folder)}
     return ModeResult(mode, pixel, paced, click, answered, stored_events(engine))
+
+
+def app_settings(url: str, mode: str) -> dict[str, str]:
+    """The app's environment: production on the bench database, the given write mode."""
+    return {
+        "NEWSLETTER_ENV": "production",
+        "NEWSLETTER_DATABASE_URL": url,
+        "NEWSLETTER_SECRET_KEY": SECRET,
+        "NEWSLETTER_BASE_URL": "https://news.example.org",
+        "NEWSLETTER_SENDER": "AI前沿发展日报 <daily@news.example.org>",
+        "NEWSLETTER_POSTAL_ADDRESS": "上海市浦东新区示例路 1 号",
+        "NEWSLETTER_TRACKING_WRITES": mode,
+        "NEWSLETTER_LOG_LEVEL": "WARNING",
+    }
 
 
 def report(baseline: ModeResult, design: ModeResult, options: argparse.Namespace) -> None:

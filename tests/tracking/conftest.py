@@ -10,6 +10,7 @@ import boto3
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from newsletter.tracking.ses.aws import EXTENSION_KEY as AWS_KEY
 from newsletter.tracking.sns.certificates import CertificateStore
@@ -17,7 +18,14 @@ from newsletter.tracking.sns.dispatch import SnsDispatcher
 from newsletter.tracking.sns.errors import SnsForbidden
 from newsletter.tracking.sns.inbox import SnsProcessor
 from newsletter.tracking.sns.webhook import CERTIFICATES_KEY
-from tests.tracking.helpers import CERT_URL, TOPIC, SigningCertificate, SnsSigner
+from tests.tracking.helpers import (
+    CERT_URL,
+    TOPIC,
+    SentCampaign,
+    SigningCertificate,
+    SnsSigner,
+    make_sent_campaign,
+)
 
 
 @pytest.fixture
@@ -138,3 +146,9 @@ def sns(
     stubbed_aws: StubbedAws,
 ) -> Sns:
     return Sns(app, client, sns_signer, stubbed_aws)
+
+
+@pytest.fixture
+def sent(session: Session) -> SentCampaign:
+    """A campaign sent to two readers an hour ago."""
+    return make_sent_campaign(session, readers=2)

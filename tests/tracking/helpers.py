@@ -16,8 +16,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newsletter.commands import build_cli
 from newsletter.issues.document import IssueDocument, Item, Section, SectionKind, SourceLink
 from newsletter.issues.storage import create_issue
 from newsletter.models import (
@@ -25,6 +27,8 @@ from newsletter.models import (
     CampaignStatus,
     Delivery,
     DeliveryState,
+    Event,
+    EventType,
     Issue,
     Subscriber,
     TrackedLink,
@@ -37,6 +41,7 @@ from tests.conftest import TEST_SECRET
 from tests.factories import make_subscriber
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:newsletter-events"
+WEBHOOK = "https://news.example.org/webhooks/ses"
 CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem"
 LINKS = ("https://example.com/a", "https://example.com/b", "https://example.com/c")
 SIGNER = TokenSigner(TEST_SECRET)
@@ -244,3 +249,37 @@ def ses_record(
         },
         key: body,
     }
+
+
+def fresh(session: Session, row: Any) -> Any:
+    """``row`` as the database holds it now."""
+    session.expire_all()
+    return session.get(type(row), row.id)
+
+
+def events_of(session: Session, kind: EventType) -> list[Event]:
+    """Every stored event of ``kind``, oldest first."""
+    session.expire_all()
+    return list(session.scalars(select(Event).where(Event.type == kind).order_by(Event.id)))
+
+
+def bounce_detail(kind: str, subtype: str, address: str = "reader@example.org") -> dict[str, Any]:
+    """The ``bounce`` object of an SES Bounce event."""
+    return {
+        "bounceType": kind,
+        "bounceSubType": subtype,
+        "bouncedRecipients": [
+            {
+                "emailAddress": address,
+                "action": "failed",
+                "status": "5.1.1",
+                "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+            }
+        ],
+        "feedbackId": "0100-feedback",
+    }
+
+
+def invoke_cli(app: Flask, *args: str) -> Any:
+    """Run ``newsletter ARGS`` against ``app``."""
+    return app.test_cli_runner().invoke(build_cli(), list(args))
