@@ -144,3 +144,11 @@ def test_running_setup_from_the_page_reports_each_step_and_audits_it(
         "webhook subscription": "pending",
         "event destination": "created",
     }
+
+
+def test_the_settings_page_links_operators_to_amazon_ses(
+    client: FlaskClient, staff: StaffClient, operator_user: Any
+) -> None:
+    staff.login(operator_user.email)
+    page = client.get("/admin/settings", headers={"Accept-Language": "en"})
+    assert 'href="/admin/ses/"' in page.get_data(as_text=True)
