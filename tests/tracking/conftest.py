@@ -4,6 +4,7 @@ webhook trusts through an injected fetcher, and AWS clients that tests stub."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -12,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from newsletter.tracking.recorder import tracker
 from newsletter.tracking.ses.aws import EXTENSION_KEY as AWS_KEY
 from newsletter.tracking.sns.certificates import CertificateStore
 from newsletter.tracking.sns.dispatch import SnsDispatcher
@@ -152,3 +154,13 @@ def sns(
 def sent(session: Session) -> SentCampaign:
     """A campaign sent to two readers an hour ago."""
     return make_sent_campaign(session, readers=2)
+
+
+@pytest.fixture(autouse=True)
+def _write_left_over_hits(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Write what a test left in the tracker's buffer while its database still exists, so
+    nothing is attempted at interpreter exit."""
+    app = request.getfixturevalue("app") if "app" in request.fixturenames else None
+    yield
+    if app is not None:
+        tracker(app).close()
