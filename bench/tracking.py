@@ -303,7 +303,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--readers", type=int, default=5000)
     options = parser.parse_args()
-    options.duration = 4.0 if options.quick else 20.0
+    options.duration = 3.0 if options.quick else 20.0
     options.segment = 3.0 if options.quick else 10.0
     options.warmup = 1.0 if options.quick else 3.0
     return options
