@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from botocore.exceptions import NoCredentialsError
+from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 from botocore.stub import ANY, Stubber
 from flask import Flask
 
 from newsletter.tracking.ses.aws import EXTENSION_KEY
+from newsletter.tracking.ses.check import run_check
 from newsletter.tracking.ses.publishing import DESTINATION_NAME, EVENT_TYPES
 from newsletter.tracking.ses.setup import run_setup
 from tests.tracking.conftest import StubbedAws
@@ -41,6 +42,7 @@ def test_check_and_setup_without_credentials_say_what_to_set(app: Flask) -> None
     assert check.exit_code == 1
     assert "no AWS credentials found" in check.output
     assert "fix: set AWS_PROFILE or AWS_ACCESS_KEY_ID" in check.output
+    assert check.output.count("fail ") == 1  # the other checks are not tried
     setup = invoke_cli(app, "ses", "setup")
     assert setup.exit_code == 1
     assert "failed      configuration set  no AWS credentials" in setup.output
@@ -164,3 +166,33 @@ def test_setup_moves_a_topic_to_sha256_signatures(app: Flask, stubbed_aws: Stubb
     assert steps[1].outcome == "updated"
     assert "SHA256 signatures" in steps[1].detail
     assert steps[3].outcome == "found"
+
+
+class UnreachableClient:
+    """A client whose every call fails as boto3 does when the endpoint does not answer."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __getattr__(self, _name: str) -> Any:
+        def call(*_args: Any, **_kwargs: Any) -> Any:
+            self.calls += 1
+            raise EndpointConnectionError(endpoint_url="https://email.example.invalid")
+
+        return call
+
+
+def test_an_unreachable_endpoint_is_reported_once_without_trying_every_check(app: Flask) -> None:
+    client = UnreachableClient()
+
+    class UnreachableAws:
+        def sesv2(self) -> Any:
+            return client
+
+        def sns(self, region: str | None = None) -> Any:
+            return client
+
+    findings = run_check(UnreachableAws(), app.config["NEWSLETTER"])  # type: ignore[arg-type]
+    assert [(f.name, f.status) for f in findings] == [("Sending identity", "fail")]
+    assert findings[0].summary.startswith("cannot reach AWS")
+    assert client.calls == 1

@@ -19,10 +19,23 @@ QUOTA_WARN_SHARE = 0.8
 
 
 def run_check(aws: AwsClients, settings: Settings) -> list[Finding]:
-    """Every finding about the sending identity, the account and event publishing."""
-    findings = guarded("Sending identity", lambda: identity_findings(aws, settings))
-    findings += guarded("Account", lambda: account_findings(aws))
-    findings += guarded("Event publishing", lambda: publishing_findings(aws, settings))
+    """Every finding about the sending identity, the account and event publishing.
+
+    Without credentials or a reachable endpoint the first group says so and the others are
+    not tried, so the operators' page does not wait out every timeout in turn.
+    """
+    findings: list[Finding] = []
+    groups: list[tuple[str, Callable[[], list[Finding]]]] = [
+        ("Sending identity", lambda: identity_findings(aws, settings)),
+        ("Account", lambda: account_findings(aws)),
+        ("Event publishing", lambda: publishing_findings(aws, settings)),
+    ]
+    for name, check in groups:
+        try:
+            findings += guarded(name, check)
+        except AwsUnreachable as exc:
+            findings.append(exc.finding)
+            break
     return findings
 
 
@@ -31,40 +44,32 @@ def blocks_sending(findings: list[Finding]) -> bool:
     return any(finding.status == "fail" for finding in findings)
 
 
+class AwsUnreachable(Exception):
+    """No credentials, or the endpoint cannot be reached: no other check can succeed."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.summary)
+        self.finding = finding
+
+
 def guarded(name: str, check: Callable[[], list[Finding]]) -> list[Finding]:
-    """Run ``check``; AWS errors become one finding instead of a traceback."""
+    """Run ``check``; AWS errors become a finding instead of a traceback.
+
+    Raises :class:`AwsUnreachable` (carrying its finding) when nothing else can work.
+    """
     try:
         return check()
-    except NoCredentialsError:
-        return [
-            Finding(
-                name,
-                "fail",
-                "no AWS credentials found",
-                "set AWS_PROFILE or "
-                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (boto3's default chain)",
-            )
-        ]
+    except NoCredentialsError as exc:
+        fix = "set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (boto3's chain)"
+        raise AwsUnreachable(Finding(name, "fail", "no AWS credentials found", fix)) from exc
     except ClientError as exc:
         if not_offered(exc):
             return [Finding(name, "unavailable", "not available from this endpoint")]
-        return [
-            Finding(
-                name,
-                "fail",
-                f"{error_code(exc)}: {exc}",
-                "check the IAM permissions for SES and SNS of these credentials",
-            )
-        ]
+        fix = "check the IAM permissions for SES and SNS of these credentials"
+        return [Finding(name, "fail", f"{error_code(exc)}: {exc}", fix)]
     except BotoCoreError as exc:
-        return [
-            Finding(
-                name,
-                "fail",
-                f"cannot reach AWS: {exc}",
-                "check the network and NEWSLETTER_SES_REGION / NEWSLETTER_SES_ENDPOINT_URL",
-            )
-        ]
+        fix = "check the network and NEWSLETTER_SES_REGION / NEWSLETTER_SES_ENDPOINT_URL"
+        raise AwsUnreachable(Finding(name, "fail", f"cannot reach AWS: {exc}", fix)) from exc
 
 
 def _identity(sesv2: Any, names: list[str]) -> tuple[str, dict[str, Any]] | None:
