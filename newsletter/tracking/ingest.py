@@ -65,6 +65,7 @@ class DeliveryFacts:
         return self.delivered_at or self.sent_at
 
     def tracks(self, kind: EventType) -> bool:
+        """Whether the campaign records this kind of hit."""
         return self.track_opens if kind is EventType.OPEN else self.track_clicks
 
 

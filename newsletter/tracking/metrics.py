@@ -70,6 +70,7 @@ class MachineCounts:
 
     @property
     def machine_total(self) -> int:
+        """Machine events of every reason."""
         return sum(self.machine.values())
 
 

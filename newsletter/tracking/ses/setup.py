@@ -43,6 +43,7 @@ class Step:
 
     @property
     def done(self) -> bool:
+        """Whether this piece is in place."""
         return self.outcome in DONE
 
 

@@ -59,10 +59,6 @@ class Envelope:
     timestamp: dt.datetime
     fields: dict[str, str]
 
-    @property
-    def token(self) -> str | None:
-        return self.fields.get("Token")
-
 
 def parse_envelope(body: bytes) -> Envelope:
     """Parse a request body into an :class:`Envelope` or raise :class:`SnsMalformed`."""
