@@ -41,18 +41,10 @@ class AwsClients:
         """The SES v2 client of the configured region and endpoint."""
         return self._client("sesv2", self.settings.ses_region, self.settings.ses_endpoint_url)
 
-    def ses(self) -> Any:
-        """The SES v1 client (event destinations where an endpoint lacks the v2 calls)."""
-        return self._client("ses", self.settings.ses_region, self.settings.ses_endpoint_url)
-
     def sns(self, region: str | None = None) -> Any:
         """The SNS client of ``region`` (default: the SES region)."""
         chosen = region or self.settings.ses_region
         return self._client("sns", chosen, self.settings.sns_endpoint_url)
-
-    def sts(self) -> Any:
-        """The STS client, for the account id."""
-        return self._client("sts", self.settings.ses_region, self.settings.sns_endpoint_url)
 
     def _client(self, service: str, region: str, endpoint: str) -> Any:
         with self._lock:
