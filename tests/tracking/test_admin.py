@@ -42,7 +42,7 @@ def test_operators_see_the_check_with_what_to_fix(
     staff.login(operator_user.email)
     with Stubber(stubbed_aws.sesv2()) as ses, Stubber(stubbed_aws.sns()) as sns:
         _stub_sandbox_check(ses, sns)
-        page = client.get("/admin/ses/", headers={"Accept-Language": "en"})
+        page = client.get("/admin/ses/?lang=en")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Something blocks sending" in html
@@ -52,6 +52,17 @@ def test_operators_see_the_check_with_what_to_fix(
     assert WEBHOOK in html
     assert "<style" not in html
     assert "<script>" not in html
+
+
+def test_the_page_speaks_chinese_by_default(
+    client: FlaskClient, staff: StaffClient, operator_user: Any, stubbed_aws: StubbedAws
+) -> None:
+    staff.login(operator_user.email)
+    with Stubber(stubbed_aws.sesv2()) as ses, Stubber(stubbed_aws.sns()) as sns:
+        _stub_sandbox_check(ses, sns)
+        html = client.get("/admin/ses/").get_data(as_text=True)
+    assert "有问题阻止发送" in html
+    assert "Webhook 收件箱" in html
 
 
 def test_the_page_is_for_operators_only(
