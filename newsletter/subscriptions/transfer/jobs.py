@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from newsletter import audit
 from newsletter.extensions import db
-from newsletter.ipaddresses import stored_ip
 from newsletter.models import ImportJob, utcnow
 from newsletter.subscriptions.transfer.importer import (
     ImportFileError,
@@ -29,6 +28,7 @@ from newsletter.subscriptions.transfer.importer import (
     record_import,
 )
 from newsletter.subscriptions.transfer.writer import NewReaderDefaults
+from newsletter.tracking.privacy import stored_ip
 
 log = logging.getLogger(__name__)
 STALE_AFTER = dt.timedelta(minutes=30)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, render_template, request
+from flask import current_app, flash, render_template, request
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 
@@ -13,9 +13,11 @@ from newsletter.i18n import LANGUAGE_COOKIE, LOCALES
 from newsletter.models import Subscriber
 from newsletter.subscriptions.tokens import InvalidLink, ReaderLink, resolve_reader_link
 from newsletter.subscriptions.web import bp
+from newsletter.tracking.privacy import stored_ip
 
 __all__ = [
     "InvalidLink",
+    "client_ip_for_storage",
     "flash_for_reader",
     "invalid_link_page",
     "open_link",
@@ -27,6 +29,12 @@ __all__ = [
 def open_link(token: str) -> ReaderLink:
     """The reader and delivery behind a preference or unsubscribe link, or InvalidLink."""
     return resolve_reader_link(db.session, token)
+
+
+def client_ip_for_storage() -> str | None:
+    """The client's address as consent records keep it (``NEWSLETTER_IP_STORAGE``)."""
+    settings = current_app.config["NEWSLETTER"]
+    return stored_ip(request.remote_addr, settings.ip_storage, settings.secret_key)
 
 
 def reader_locale(subscriber: Subscriber | None) -> str | None:

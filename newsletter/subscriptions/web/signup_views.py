@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from newsletter.extensions import db, limiter
-from newsletter.ipaddresses import request_ip_for_storage
 from newsletter.models import ConsentMethod
 from newsletter.subscriptions import mailer
 from newsletter.subscriptions.addresses import InvalidAddress, normalise_email
@@ -26,7 +25,7 @@ from newsletter.subscriptions.signup import (
 from newsletter.subscriptions.tokens import CONFIRMATION_DAYS, reader_token, resolve_confirm_link
 from newsletter.subscriptions.topic_choices import offered_topics
 from newsletter.subscriptions.web import bp
-from newsletter.subscriptions.web.links import render_for_reader
+from newsletter.subscriptions.web.links import client_ip_for_storage, render_for_reader
 
 SIGNUP_PAGE_FORM = "signup page"
 EMBED_SOURCE = "embed"
@@ -93,7 +92,7 @@ def _signup_request(form: SignupForm, locale: str) -> SignupRequest:
         locale=form.chosen_locale(locale),
         form=_embedding_site() if embedded else SIGNUP_PAGE_FORM,
         method=ConsentMethod.EMBEDDED_FORM if embedded else ConsentMethod.SIGNUP_FORM,
-        ip=request_ip_for_storage(),
+        ip=client_ip_for_storage(),
     )
 
 
@@ -135,7 +134,7 @@ def confirm(token: str) -> str | tuple[str, int] | Response:
         page = render_for_reader("subscriptions/confirm.html", subscriber, form=form)
         return page, status
     try:
-        outcome = confirm_subscription(db.session, subscriber, ip=request_ip_for_storage())
+        outcome = confirm_subscription(db.session, subscriber, ip=client_ip_for_storage())
     except ConfirmationRefused as refused:
         db.session.rollback()
         page = render_for_reader("subscriptions/refused.html", subscriber, message=refused.message)
