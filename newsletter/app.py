@@ -26,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper()})
     _configure_logging(settings)
 
-    from newsletter import auth, health, i18n, web
+    from newsletter import auth, health, i18n, metrics, web
 
     db.init_app(app)
     csrf.init_app(app)
@@ -34,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     web.init_app(app)
     health.init_app(app)
+    metrics.init_app(app)
     return app
 
 

@@ -92,9 +92,7 @@ class ReputationAlarm(Base):
     raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # "campaign" (one campaign in flight) or "window" (the rolling window, every campaign).
     scope: Mapped[str] = mapped_column(String(12))
-    campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="SET NULL")
-    )
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     metric: Mapped[str] = mapped_column(String(12))  # bounce or complaint
     rate: Mapped[float] = mapped_column()
     threshold: Mapped[float] = mapped_column()
