@@ -121,7 +121,7 @@ def _add_funnel(report: CampaignReport, funnel: Funnel) -> None:
 def _add_topics(
     report: CampaignReport, groups: list[dict[str, Any]], topics: list[Topic], locale: str
 ) -> None:
-    funnels = funnels_by_topic(groups, [t.slug for t in topics])
+    funnels = funnels_by_topic(groups, [t.slug for t in topics], report.base_name)
     names = {t.slug: t.name(locale) for t in topics} | {GENERAL_ONLY: str(_l("General only"))}
     rows: list[dict[str, Any]] = []
     for slug, funnel in funnels.items():

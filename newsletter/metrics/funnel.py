@@ -15,7 +15,7 @@ Definitions (shown on the page beside the figures):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from newsletter.metrics.snapshots import COUNT_NAMES
@@ -41,6 +41,8 @@ class Funnel:
     targeted: int
     states: Mapping[str, int]
     counts: Mapping[str, int]
+    # A topic's share of a campaign uses the campaign's base, whatever its own counts say.
+    base_hint: str | None = None
 
     def count(self, name: str) -> int:
         """A total by name: ``targeted``, a ledger state or a counted column."""
@@ -53,6 +55,8 @@ class Funnel:
     @property
     def base_name(self) -> str:
         """``delivered`` when SES reports deliveries for this campaign, else ``sent``."""
+        if self.base_hint:
+            return self.base_hint
         return "delivered" if self.counts.get("delivered", 0) > 0 else "sent"
 
     @property
@@ -92,7 +96,7 @@ GENERAL_ONLY = "-"
 
 
 def funnels_by_topic(
-    groups: Iterable[Mapping[str, Any]], topic_slugs: Iterable[str]
+    groups: Iterable[Mapping[str, Any]], topic_slugs: Iterable[str], base_name: str
 ) -> dict[str, Funnel]:
     """A funnel per topic over the readers whose copy included that topic's items.
 
@@ -106,4 +110,4 @@ def funnels_by_topic(
         chosen = slugs if topics is None else [s for s in slugs if s in topics]
         for slug in chosen or ([GENERAL_ONLY] if topics is not None and not topics else []):
             members[slug].append(group)
-    return {slug: funnel_of(rows) for slug, rows in members.items()}
+    return {slug: replace(funnel_of(rows), base_hint=base_name) for slug, rows in members.items()}
