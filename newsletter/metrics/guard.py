@@ -145,7 +145,8 @@ def check_reputation(
     paused: list[int] = []
     alarms = open_alarms(session)
     if alarms:
-        paused = pause_in_flight(session, pause, alarms[-1].reason)
+        own = {a.campaign_id: a.reason for a in alarms if a.campaign_id is not None}
+        paused = pause_in_flight(session, pause, alarms[-1].reason, own)
         for alarm in alarms:  # each open alarm lists what was paused while it was open
             if paused:
                 alarm.paused_campaign_ids = sorted(set(alarm.paused_campaign_ids) | set(paused))
@@ -194,14 +195,21 @@ def _raise(session: Session, breach: Breach, now: dt.datetime) -> ReputationAlar
     return alarm
 
 
-def pause_in_flight(session: Session, pause: Pauser, reason: str) -> list[int]:
-    """Pause every campaign in flight through the lifecycle; returns the ids paused."""
+def pause_in_flight(
+    session: Session, pause: Pauser, reason: str, own: dict[int, str] | None = None
+) -> list[int]:
+    """Pause every campaign in flight through the lifecycle; returns the ids paused.
+
+    A campaign whose own rate raised an alarm is paused with that reason, the others with
+    ``reason``.
+    """
     paused = []
     for campaign in in_flight(session):
         try:
             # The lifecycle's conditional UPDATE changes nothing when it refuses, so there is
             # nothing to roll back before trying the next campaign.
-            pause(session, campaign, actor=audit.SYSTEM, reason=reason)
+            why = (own or {}).get(campaign.id, reason)
+            pause(session, campaign, actor=audit.SYSTEM, reason=why)
         except ValueError as exc:  # the campaign moved meanwhile (finished, cancelled)
             log.info("guard could not pause campaign %s: %s", campaign.id, exc)
             continue
