@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -43,9 +42,9 @@ ACCOUNT_KEY = "newsletter.ses_account"
 DAYS = 30
 
 
-@bp.context_processor
-def _formatting() -> dict[str, Any]:
-    return {"format_cell": format_cell, "format_rate": format_rate}
+# Globals, not context: the dashboard's macros are imported without the page's context.
+bp.add_app_template_global(format_cell, "format_cell")
+bp.add_app_template_global(format_rate, "format_rate")
 
 
 def _settings() -> Settings:
