@@ -56,6 +56,7 @@ drill: install system-packages  ## The load-and-fault drill
 	$(BIN)/python bench/drill.py $(BENCH_ARGS)
 
 translations: install  ## Extract UI strings and merge them into the Chinese catalogue
+	@mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o build/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i build/messages.pot -d newsletter/translations --no-fuzzy-matching --ignore-obsolete
 

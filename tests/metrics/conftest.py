@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from flask import Flask
+from flask_babel import refresh
 from sqlalchemy.orm import Session
 
 from newsletter.models import (
@@ -25,6 +27,18 @@ H0 = dt.datetime(2026, 4, 7, 0, 0, tzinfo=dt.UTC)
 def at(hours: float, minutes: float = 0) -> dt.datetime:
     """An instant ``hours`` and ``minutes`` after :data:`H0`."""
     return H0 + dt.timedelta(hours=hours, minutes=minutes)
+
+
+@pytest.fixture(autouse=True)
+def language_per_request(request: pytest.FixtureRequest) -> None:
+    """Let each test request pick its language, as each production request does.
+
+    The suite's ``app`` fixture keeps one application context open for the whole test, so
+    Flask-Babel's per-context locale cache would otherwise keep the first request's choice.
+    """
+    if "app" in request.fixturenames:
+        app: Flask = request.getfixturevalue("app")
+        app.before_request(refresh)
 
 
 @dataclass
