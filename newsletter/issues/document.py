@@ -43,17 +43,22 @@ class Item:
     """One numbered entry of a section: an event, a social post, a paper.
 
     ``fields`` keeps the labelled paragraphs in the order of the report, keyed by the label
-    normalised without spaces (``对产业/企业的启发``). ``topics`` are topic slugs; an item with
-    no topics is general and goes to every reader. ``topic_matches`` records, for suggested
-    topics, the keywords that matched, so an editor can see why a topic was proposed.
+    normalised without spaces (``对产业/企业的启发``); a field's text may hold several
+    paragraphs separated by an empty line (``"\\n\\n"``), and a paragraph that starts with
+    ``"- "`` is a list entry. ``topics`` are topic slugs; an item with no topics is general
+    and goes to every reader. ``topic_matches`` records, for suggested topics, the keywords
+    that matched, so an editor can see why a topic was proposed.
+
+    ``topic_matches`` and ``line`` say where the item came from, not what it says, so they
+    take no part in equality: the same item read from two formats compares equal.
     """
 
     title: str
     fields: dict[str, str] = field(default_factory=dict)
     sources: list[SourceLink] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
-    topic_matches: dict[str, list[str]] = field(default_factory=dict)
-    line: int | None = None
+    topic_matches: dict[str, list[str]] = field(default_factory=dict, compare=False)
+    line: int | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,7 +81,8 @@ class Section:
     title: str
     paragraphs: list[str] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
-    line: int | None = None
+    #: Where the section starts in its source file; not part of equality (see :class:`Item`).
+    line: int | None = field(default=None, compare=False)
 
     @property
     def is_general(self) -> bool:

@@ -1,0 +1,1 @@
+"""Tests of newsletter.issues: importers, formats, tagging and the issues CLI."""
