@@ -51,6 +51,68 @@ CHARTED_STEPS = (
 )
 
 
+FUNNEL_COLUMNS = (
+    Column("step", _l("Step")),
+    Column("count", _l("Count"), "int"),
+    Column("rate", _l("Rate"), "rate"),
+    Column("of", _l("Rate of")),
+)
+
+TOPIC_COLUMNS = (
+    Column("topic", _l("Topic")),
+    Column("readers", _l("Readers"), "int"),
+    Column("sent", _l("Sent"), "int"),
+    Column("opened", _l("Opened (humans)"), "int"),
+    Column("open_rate", _l("Open rate"), "rate"),
+    Column("clicked", _l("Clicked"), "int"),
+    Column("click_rate", _l("Click rate"), "rate"),
+    Column("unsubscribed", _l("Unsubscribed"), "int"),
+    Column("unsubscribe_rate", _l("Unsubscribe rate"), "rate"),
+)
+
+LINK_COLUMNS = (
+    Column("position", _l("Link")),
+    Column("url", _l("Address")),
+    Column("topics", _l("Topics")),
+    Column("clicks", _l("Clicks (humans)"), "int"),
+    Column("readers", _l("Unique readers"), "int"),
+    Column("machine", _l("Machine clicks"), "int"),
+    Column("share", _l("Share of clicks"), "rate"),
+)
+
+TOPIC_CLICK_COLUMNS = (
+    Column("topic", _l("Topic")),
+    Column("links", _l("Links"), "int"),
+    Column("clicks", _l("Clicks (humans)"), "int"),
+    Column("machine", _l("Machine clicks"), "int"),
+)
+
+HOUR_COLUMNS = (
+    Column("hour", _l("Hour")),
+    Column("hours_after", _l("Hours after start"), "int"),
+    Column("sent", _l("Sent"), "int"),
+    Column("open", _l("Opens (humans)"), "int"),
+    Column("open:machine", _l("Opens (machines)"), "int"),
+    Column("click", _l("Clicks (humans)"), "int"),
+    Column("click:machine", _l("Clicks (machines)"), "int"),
+)
+
+ATTENTION_COLUMNS = (
+    Column("delivery_id", _l("Delivery")),
+    Column("state", _l("State")),
+    Column("email", _l("Reader")),
+    Column("attempts", _l("Attempts"), "int"),
+    Column("reason", _l("Reason")),
+    Column("updated_at", _l("Last change"), "time"),
+)
+
+REASON_COLUMNS = (
+    Column("state", _l("State")),
+    Column("reason", _l("Reason")),
+    Column("rows", _l("Deliveries"), "int"),
+)
+
+
 @dataclass
 class CampaignReport:
     """The campaign page's figures; ``funnel`` is None until the first snapshot."""
@@ -97,12 +159,7 @@ def _add_funnel(report: CampaignReport, funnel: Funnel) -> None:
     report.tables["funnel"] = Table(
         "funnel",
         _l("Funnel"),
-        [
-            Column("step", _l("Step")),
-            Column("count", _l("Count"), "int"),
-            Column("rate", _l("Rate"), "rate"),
-            Column("of", _l("Rate of")),
-        ],
+        FUNNEL_COLUMNS,
         rows,
         note=_l("The base is delivered messages when SES reports deliveries, else sent ones."),
     )
@@ -123,37 +180,15 @@ def _add_topics(
 ) -> None:
     funnels = funnels_by_topic(groups, [t.slug for t in topics], report.base_name)
     names = {t.slug: t.name(locale) for t in topics} | {GENERAL_ONLY: str(_l("General only"))}
-    rows: list[dict[str, Any]] = []
-    for slug, funnel in funnels.items():
-        if funnel.targeted == 0:
-            continue
-        rows.append(
-            {
-                "topic": names.get(slug, slug),
-                "readers": funnel.targeted,
-                "sent": funnel.count("sent"),
-                "opened": funnel.count("opened"),
-                "open_rate": funnel.rate("opened").value,
-                "clicked": funnel.count("clicked"),
-                "click_rate": funnel.rate("clicked").value,
-                "unsubscribed": funnel.count("unsubscribed"),
-                "unsubscribe_rate": funnel.rate("unsubscribed").value,
-            }
-        )
+    rows = [
+        _topic_row(names.get(slug, slug), funnel)
+        for slug, funnel in funnels.items()
+        if funnel.targeted > 0
+    ]
     report.tables["topics"] = Table(
         "topics",
         _l("Engagement by topic"),
-        [
-            Column("topic", _l("Topic")),
-            Column("readers", _l("Readers"), "int"),
-            Column("sent", _l("Sent"), "int"),
-            Column("opened", _l("Opened (humans)"), "int"),
-            Column("open_rate", _l("Open rate"), "rate"),
-            Column("clicked", _l("Clicked"), "int"),
-            Column("click_rate", _l("Click rate"), "rate"),
-            Column("unsubscribed", _l("Unsubscribed"), "int"),
-            Column("unsubscribe_rate", _l("Unsubscribe rate"), "rate"),
-        ],
+        TOPIC_COLUMNS,
         rows,
         note=_l(
             "Readers whose copy included the topic's items (from their topic mix); a reader "
@@ -175,6 +210,20 @@ def _add_topics(
     )
 
 
+def _topic_row(name: str, funnel: Funnel) -> dict[str, Any]:
+    return {
+        "topic": name,
+        "readers": funnel.targeted,
+        "sent": funnel.count("sent"),
+        "opened": funnel.count("opened"),
+        "open_rate": funnel.rate("opened").value,
+        "clicked": funnel.count("clicked"),
+        "click_rate": funnel.rate("clicked").value,
+        "unsubscribed": funnel.count("unsubscribed"),
+        "unsubscribe_rate": funnel.rate("unsubscribed").value,
+    }
+
+
 def _add_links(
     report: CampaignReport,
     session: Session,
@@ -183,37 +232,12 @@ def _add_links(
     locale: str,
 ) -> None:
     registry = snapshots.links_of_campaign(session, report.campaign.id)
-    by_id = {t["link_id"]: t for t in tallies}
-    total = sum(t["clicks"] for t in tallies) or 0
     names = {t.slug: t.name(locale) for t in topics}
-    rows = []
-    for link in registry:
-        tally = by_id.get(link.id, {"clicks": 0, "readers": 0, "machine": 0})
-        rows.append(
-            {
-                "position": link.position,
-                "url": link.url,
-                "topics": ", ".join(names.get(s, s) for s in link.topics) or "–",
-                "clicks": tally["clicks"],
-                "readers": tally["readers"],
-                "machine": tally["machine"],
-                "share": tally["clicks"] / total if total else None,
-                "_topics": list(link.topics),
-            }
-        )
-    rows.sort(key=lambda r: (-r["clicks"], r["position"]))
+    rows = _link_rows(registry, tallies, names)
     report.tables["links"] = Table(
         "links",
         _l("Clicks per link"),
-        [
-            Column("position", _l("Link")),
-            Column("url", _l("Address")),
-            Column("topics", _l("Topics")),
-            Column("clicks", _l("Clicks (humans)"), "int"),
-            Column("readers", _l("Unique readers"), "int"),
-            Column("machine", _l("Machine clicks"), "int"),
-            Column("share", _l("Share of clicks"), "rate"),
-        ],
+        LINK_COLUMNS,
         rows,
         note=_l("Machine clicks are link scanners and are not in the other columns."),
     )
@@ -231,6 +255,31 @@ def _add_links(
             ],
         )
     )
+
+
+def _link_rows(
+    registry: list[Any], tallies: list[dict[str, Any]], names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One row per link of the issue, clicked or not, most clicked first."""
+    by_id = {t["link_id"]: t for t in tallies}
+    total = sum(t["clicks"] for t in tallies)
+    rows = []
+    for link in registry:
+        tally = by_id.get(link.id, {"clicks": 0, "readers": 0, "machine": 0})
+        rows.append(
+            {
+                "position": link.position,
+                "url": link.url,
+                "topics": ", ".join(names.get(s, s) for s in link.topics) or "–",
+                "clicks": tally["clicks"],
+                "readers": tally["readers"],
+                "machine": tally["machine"],
+                "share": tally["clicks"] / total if total else None,
+                "_topics": list(link.topics),
+            }
+        )
+    rows.sort(key=lambda r: (-r["clicks"], r["position"]))
+    return rows
 
 
 def _add_topic_clicks(
@@ -253,12 +302,7 @@ def _add_topic_clicks(
     report.tables["topic_clicks"] = Table(
         "topic_clicks",
         _l("Clicks by the topic of the link's item"),
-        [
-            Column("topic", _l("Topic")),
-            Column("links", _l("Links"), "int"),
-            Column("clicks", _l("Clicks (humans)"), "int"),
-            Column("machine", _l("Machine clicks"), "int"),
-        ],
+        TOPIC_CLICK_COLUMNS,
         rows,
         note=_l("A link of an item with several topics counts in each of them."),
     )
@@ -280,15 +324,7 @@ def _add_hours(report: CampaignReport, session: Session, zone: ZoneInfo) -> None
     report.tables["hourly"] = Table(
         "hourly",
         _l("Opens and clicks per hour, first 48 hours"),
-        [
-            Column("hour", _l("Hour")),
-            Column("hours_after", _l("Hours after start"), "int"),
-            Column("sent", _l("Sent"), "int"),
-            Column("open", _l("Opens (humans)"), "int"),
-            Column("open:machine", _l("Opens (machines)"), "int"),
-            Column("click", _l("Clicks (humans)"), "int"),
-            Column("click:machine", _l("Clicks (machines)"), "int"),
-        ],
+        HOUR_COLUMNS,
         rows,
         note=_l(
             "Every open and click event, not unique readers; times in %(zone)s.", zone=zone.key
@@ -317,24 +353,13 @@ def _add_attention(report: CampaignReport, session: Session) -> None:
     report.tables["attention"] = Table(
         "attention",
         _l("Failed and in-doubt deliveries"),
-        [
-            Column("delivery_id", _l("Delivery")),
-            Column("state", _l("State")),
-            Column("email", _l("Reader")),
-            Column("attempts", _l("Attempts"), "int"),
-            Column("reason", _l("Reason")),
-            Column("updated_at", _l("Last change"), "time"),
-        ],
+        ATTENTION_COLUMNS,
         progress.attention_rows(session, campaign_id),
         note=_l("The first 200 rows; the CSV download has every row."),
     )
     report.tables["reasons"] = Table(
         "reasons",
         _l("Reasons"),
-        [
-            Column("state", _l("State")),
-            Column("reason", _l("Reason")),
-            Column("rows", _l("Deliveries"), "int"),
-        ],
+        REASON_COLUMNS,
         progress.attention_reasons(session, campaign_id),
     )

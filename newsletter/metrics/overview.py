@@ -25,6 +25,48 @@ SES_REVIEW_COMPLAINT = 0.001
 DAILY_KINDS = ("delivery", "bounce_hard", "complaint", "confirm", "signup", "unsubscribe")
 
 
+DAY_COLUMNS = (
+    Column("day", _l("Day")),
+    Column("sent", _l("Sent"), "int"),
+    Column("delivery", _l("Delivered"), "int"),
+    Column("bounce_hard", _l("Hard bounces"), "int"),
+    Column("complaint", _l("Complaints"), "int"),
+    Column("signup", _l("Sign-ups"), "int"),
+    Column("confirm", _l("Gained (confirmed)"), "int"),
+    Column("unsubscribe", _l("Unsubscribed"), "int"),
+    Column("lost", _l("Lost"), "int"),
+)
+
+ROLLING_COLUMNS = (
+    Column("day", _l("Day")),
+    Column("bounce_rate", _l("Bounce rate"), "rate"),
+    Column("bounces", _l("Hard bounces"), "int"),
+    Column("sent", _l("Sent"), "int"),
+    Column("complaint_rate", _l("Complaint rate"), "rate"),
+    Column("complaints", _l("Complaints"), "int"),
+    Column("base", _l("Delivered or sent"), "int"),
+)
+
+TOPIC_COLUMNS = (
+    Column("topic", _l("Topic")),
+    Column("slug", _l("Key")),
+    Column("readers", _l("Readers"), "int"),
+    Column("share", _l("Share of confirmed readers"), "rate"),
+)
+
+CAMPAIGN_COLUMNS = (
+    Column("campaign", _l("Campaign")),
+    Column("status", _l("Status")),
+    Column("started_at", _l("Started"), "time"),
+    Column("targeted", _l("Targeted"), "int"),
+    Column("sent", _l("Sent"), "int"),
+    Column("open_rate", _l("Open rate"), "rate"),
+    Column("click_rate", _l("Click rate"), "rate"),
+    Column("bounce_rate", _l("Bounce rate"), "rate"),
+    Column("complaint_rate", _l("Complaint rate"), "rate"),
+)
+
+
 @dataclass
 class Overview:
     """The overall page's figures."""
@@ -63,17 +105,7 @@ def _add_days(overview: Overview, hourly: dict[str, Any], days: Days) -> None:
     overview.tables["daily"] = Table(
         "daily",
         _l("Per day"),
-        [
-            Column("day", _l("Day")),
-            Column("sent", _l("Sent"), "int"),
-            Column("delivery", _l("Delivered"), "int"),
-            Column("bounce_hard", _l("Hard bounces"), "int"),
-            Column("complaint", _l("Complaints"), "int"),
-            Column("signup", _l("Sign-ups"), "int"),
-            Column("confirm", _l("Gained (confirmed)"), "int"),
-            Column("unsubscribe", _l("Unsubscribed"), "int"),
-            Column("lost", _l("Lost"), "int"),
-        ],
+        DAY_COLUMNS,
         rows,
         note=_l(
             "Days in %(zone)s. Gained: readers who confirmed. Lost: unsubscribes, hard "
@@ -115,15 +147,7 @@ def _add_rolling(
     overview.tables["rolling"] = Table(
         "rolling",
         _l("Rolling bounce and complaint rates"),
-        [
-            Column("day", _l("Day")),
-            Column("bounce_rate", _l("Bounce rate"), "rate"),
-            Column("bounces", _l("Hard bounces"), "int"),
-            Column("sent", _l("Sent"), "int"),
-            Column("complaint_rate", _l("Complaint rate"), "rate"),
-            Column("complaints", _l("Complaints"), "int"),
-            Column("base", _l("Delivered or sent"), "int"),
-        ],
+        ROLLING_COLUMNS,
         [
             {
                 "day": labels[i],
@@ -186,12 +210,7 @@ def _add_topics(overview: Overview, session: Session, locale: str) -> None:
     overview.tables["topics"] = Table(
         "topics",
         _l("Topic popularity"),
-        [
-            Column("topic", _l("Topic")),
-            Column("slug", _l("Key")),
-            Column("readers", _l("Readers"), "int"),
-            Column("share", _l("Share of confirmed readers"), "rate"),
-        ],
+        TOPIC_COLUMNS,
         rows,
         note=_l("Confirmed readers who chose each topic; %(n)s confirmed readers.", n=confirmed),
     )
@@ -223,17 +242,7 @@ def _add_campaigns(overview: Overview, session: Session, limit: int = 20) -> Non
     overview.tables["campaigns"] = Table(
         "campaigns",
         _l("Recent campaigns"),
-        [
-            Column("campaign", _l("Campaign")),
-            Column("status", _l("Status")),
-            Column("started_at", _l("Started"), "time"),
-            Column("targeted", _l("Targeted"), "int"),
-            Column("sent", _l("Sent"), "int"),
-            Column("open_rate", _l("Open rate"), "rate"),
-            Column("click_rate", _l("Click rate"), "rate"),
-            Column("bounce_rate", _l("Bounce rate"), "rate"),
-            Column("complaint_rate", _l("Complaint rate"), "rate"),
-        ],
+        CAMPAIGN_COLUMNS,
         rows,
     )
 
