@@ -164,6 +164,12 @@ class Settings:
         "How often the roll-up service counts new events and the guard checks the rates; "
         "the dashboard's figures are this fresh.",
     )
+    metrics_worker_listen: str = setting(
+        "",
+        "host:port where each `newsletter worker` process serves its own Prometheus metrics "
+        "(send latency, outcomes), e.g. 127.0.0.1:9101; empty: off. No token: bind it to "
+        "loopback or a private interface.",
+    )
     metrics_token: str = setting(
         "", "Bearer token for /metrics; empty allows loopback clients only.", secret=True
     )
@@ -298,6 +304,7 @@ def _development_secret(instance: Path) -> str:
     return key
 
 
+_LISTEN = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -352,6 +359,8 @@ def _check_sending(settings: Settings, complain: Any) -> None:
     for name in ("failure_pause_rate", "bounce_alarm_rate", "complaint_alarm_rate"):
         if not 0 < getattr(settings, name) <= 1:
             complain(name, "must be a fraction between 0 and 1")
+    if settings.metrics_worker_listen and not _LISTEN.match(settings.metrics_worker_listen):
+        complain("metrics_worker_listen", f"is not host:port: {settings.metrics_worker_listen!r}")
     if settings.metrics_rollup_seconds < 1:
         complain("metrics_rollup_seconds", "must be at least 1 second")
     if settings.reputation_rearm_minutes < 0:

@@ -9,9 +9,11 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsletter.extensions import db
+from newsletter.metrics.exporter import exporter_services
 from newsletter.metrics.prometheus import EXTENSION_KEY, AppMetrics
 from newsletter.metrics.quota import CachedAccount, reader_for
 from newsletter.models import Role
+from newsletter.runtime import register_service
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(metrics_endpoint.bp)
     app.context_processor(_alarm_banner)
+    register_service(app, exporter_services)
 
 
 def _alarm_banner() -> dict[str, Any]:

@@ -47,7 +47,7 @@ class AppMetrics:
     """The registry of one app and its process-local series."""
 
     def __init__(self, database: Database) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry = CollectorRegistry()
         self.sender_messages = Counter(
             "newsletter_sender_messages",
             "Messages this process's senders finished, by outcome.",

@@ -105,6 +105,7 @@ def campaign(campaign_id: int) -> str | Response:
         report=report,
         progress=progress.progress_of(db.session, found),
         sending_page=_sending_page(campaign_id),
+        row_actions=_row_actions(campaign_id),
     )
 
 
@@ -161,6 +162,20 @@ def _csv(tables: dict[str, Table], name: str, prefix: str) -> Response:
             "Content-Disposition": f'attachment; filename="{prefix}-{table.name}-{stamp}.csv"',
         },
     )
+
+
+def _row_actions(campaign_id: int) -> list[tuple[str, str]]:
+    """Links to the Sending pages' resend and drop of failed and in-doubt rows, if present."""
+    if "sending.rows_action" not in current_app.view_functions:
+        return []
+    return [
+        (label, url_for("sending.rows_action", campaign_id=campaign_id, action=a, state=s))
+        for label, a, s in (
+            (_("Resend failed rows"), "resend", "failed"),
+            (_("Resend in-doubt rows"), "resend", "in_doubt"),
+            (_("Drop failed and in-doubt rows"), "drop", "both"),
+        )
+    ]
 
 
 def _sending_page(campaign_id: int) -> str | None:

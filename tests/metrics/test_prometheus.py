@@ -140,3 +140,31 @@ def test_each_app_has_its_own_registry(app: Flask, app_config: dict[str, Any]) -
 def test_hooks_outside_an_app_do_nothing() -> None:
     hooks.record_send("sent", 0.01)  # no application context: must not raise
     hooks.record_scheduler_tick()
+
+
+def test_a_worker_serves_its_own_metrics_where_configured(
+    app: Flask, app_config: dict[str, Any]
+) -> None:
+    import threading
+    import urllib.request
+
+    from newsletter.app import create_app
+    from newsletter.metrics.exporter import exporter_services
+
+    worker = create_app(app_config | {"metrics_worker_listen": "127.0.0.1:0"})
+    (exporter,) = exporter_services(worker)
+    stop = threading.Event()
+    thread = threading.Thread(target=exporter.run, args=(stop,))
+    thread.start()
+    try:
+        assert exporter.bound.wait(5)
+        with worker.app_context():
+            hooks.record_send("sent", 0.02, transport="outbox")
+        url = f"http://127.0.0.1:{exporter.port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            found = samples(response.read().decode())
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert found[("newsletter_sender_messages_total", (("outcome", "sent"),))] == 1
+    assert exporter_services(app) == []  # not configured: no exporter
