@@ -255,6 +255,10 @@ def _campaign_row(campaign: Campaign, snapshot: MetricSnapshot | None) -> dict[s
         "started_at": campaign.started_at,
         "targeted": campaign.recipients_count,
         "sent": campaign.sent_count,
+        "open_rate": None,
+        "click_rate": None,
+        "bounce_rate": None,
+        "complaint_rate": None,
     }
     if snapshot is not None:
         funnel = funnel_of(snapshot.data["groups"])
