@@ -9,6 +9,7 @@ from newsletter.commands.configuration import check_config_command
 from newsletter.commands.database import db_group
 from newsletter.commands.server import run_command, worker_command
 from newsletter.commands.users import users_group
+from newsletter.metrics.cli import metrics_group
 
 
 def build_cli() -> FlaskGroup:
@@ -27,6 +28,7 @@ def build_cli() -> FlaskGroup:
         worker_command,
         db_group,
         users_group,
+        metrics_group,
         check_config_command,
         routes_command,
         shell_command,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from flask import Flask
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from newsletter.metrics import rollup
+from newsletter.commands import build_cli
+from newsletter.metrics import rollup, snapshots
 from newsletter.metrics.rollup import EVENTS
 from newsletter.models import Event, EventHour, EventSource, EventType, RollupState, SendHour
 from tests.factories import make_campaign
@@ -85,3 +89,30 @@ def test_a_campaign_without_events_touches_nothing(session: Session) -> None:
     make_campaign(session)
     session.commit()
     assert rollup.roll_up_all_events(session).campaigns == set()
+
+
+def test_the_rollup_command_counts_and_snapshots(app: Flask, known: KnownCampaign) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(build_cli(), ["metrics", "rollup"])
+    assert result.exit_code == 0, result.output
+    assert f"counted 22 events; snapshots of campaigns [{known.campaign.id}]" in result.output
+    shown = runner.invoke(build_cli(), ["metrics", "reputation"])
+    assert shown.exit_code == 0, shown.output
+    assert "no open alarm" in shown.output
+
+
+def test_slow_snapshots_are_refreshed_less_often(session: Session, known: KnownCampaign) -> None:
+    campaign_id = known.campaign.id
+    assert snapshots.campaigns_due(session, set(), at(1), 30) == [campaign_id]  # never taken
+    stored = snapshots.store_campaign_snapshot(session, campaign_id)
+    taken = stored.computed_at
+
+    def due(touched: set[int], seconds: float) -> list[int]:
+        return snapshots.campaigns_due(session, touched, taken + dt.timedelta(seconds=seconds), 30)
+
+    assert due(set(), 0) == []  # untouched and not in flight
+    assert due({campaign_id}, 10) == []
+    assert due({campaign_id}, 31) == [campaign_id]
+    stored.duration_ms = 4000  # a 4-second snapshot waits 80 seconds
+    assert due({campaign_id}, 60) == []
+    assert due({campaign_id}, 81) == [campaign_id]
