@@ -12,6 +12,7 @@ from newsletter.extensions import db
 from newsletter.metrics.exporter import exporter_services
 from newsletter.metrics.prometheus import EXTENSION_KEY, AppMetrics
 from newsletter.metrics.quota import CachedAccount, reader_for
+from newsletter.metrics.service import metrics_services
 from newsletter.models import Role
 from newsletter.runtime import register_service
 
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(metrics_endpoint.bp)
     app.context_processor(_alarm_banner)
     register_service(app, exporter_services)
+    register_service(app, metrics_services)
 
 
 def _alarm_banner() -> dict[str, Any]:

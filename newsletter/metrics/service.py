@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
@@ -25,6 +26,7 @@ from newsletter.metrics.guard import GuardOutcome, Pauser, check_reputation
 from newsletter.metrics.notify import notify_operators
 from newsletter.models import ReputationAlarm
 from newsletter.models.base import utcnow
+from newsletter.runtime import Service
 
 log = logging.getLogger(__name__)
 #: Readers per topic change slowly and cost a join over every reader: refreshed this often.
@@ -46,17 +48,22 @@ class PassReport:
 def run_pass(
     database: Database,
     settings: Settings,
-    pause: Pauser,
+    pause: Pauser | None,
     transport: Callable[[], Transport] | None,
     now: dt.datetime | None = None,
 ) -> PassReport:
-    """One full pass: roll-ups, snapshots, guard, then the operators' email."""
+    """One full pass: roll-ups, snapshots, guard, then the operators' email.
+
+    Without ``pause`` (no delivery lifecycle in this build) only the figures are kept up.
+    """
     now = now or utcnow()
     report = PassReport()
     with database.session_scope() as session:
         touched = _roll_up(session, report)
         touched |= rollup.recount_sends(session, now)
         _refresh_snapshots(session, settings, touched, now, report)
+        if pause is None:
+            return report
         report.guard = check_reputation(session, settings, pause, now)
         alarm_ids = [alarm.id for alarm in report.guard.new_alarms]
     if alarm_ids and transport is not None:
@@ -108,7 +115,7 @@ class MetricsService:
         self,
         database: Database,
         settings: Settings,
-        pause: Pauser,
+        pause: Pauser | None,
         transport: Callable[[], Transport] | None,
     ) -> None:
         self.database = database
@@ -132,3 +139,12 @@ class MetricsService:
                 )
             elapsed = time.monotonic() - started
             stop.wait(max(self.settings.metrics_rollup_seconds - elapsed, 1.0))
+
+
+def metrics_services(app: Flask) -> list[Service]:
+    """The metrics service of ``app``, for :func:`newsletter.runtime.register_service`."""
+    settings: Settings = app.config["NEWSLETTER"]
+    database: Database = app.extensions["newsletter.database"]
+    # The guard pauses through the delivery lifecycle (issue 6); until that module is part of
+    # the application the service keeps the figures up and the guard stays off.
+    return [MetricsService(database, settings, pause=None, transport=None)]
