@@ -233,10 +233,14 @@ def _measure(app: object, campaign: int, requests: int) -> dict[str, float]:
     def progress() -> None:
         assert client.get(page + "/progress.json").status_code == 200
 
+    def overview() -> None:
+        assert client.get("/admin/dashboard/").status_code == 200
+
     figures = dict(_ROLLUP)
     figures["campaign_page_ms"] = _median_ms(view, requests)
     figures["naive_queries_ms"] = _median_ms(naive, max(3, requests // 5))
     figures["progress_json_ms"] = _median_ms(progress, requests)
+    figures["overview_page_ms"] = _median_ms(overview, max(3, requests // 3))
     figures["incremental_rollup_ms"] = _incremental(campaign)
     return figures
 
@@ -271,8 +275,9 @@ def _report(figures: dict[str, float]) -> None:
     print(f"incremental_rollup_ms: {figures['incremental_rollup_ms']:.0f} ms "
           "(goal: <= 1000 per 10,000 new events)")  # fmt: skip
     print(f"progress_json_ms: {figures['progress_json_ms']:.1f} ms (goal: <= 50)")
+    print(f"overview_page_ms: {figures['overview_page_ms']:.1f} ms (goal: <= 500)")
     print(f"naive_queries_ms: {figures['naive_queries_ms']:.0f} ms (baseline, queries only)")
-    print(f"page_speedup_vs_naive: {ratio:.1f} x (goal: >= 5)")
+    print(f"page_speedup_vs_naive: {ratio:.1f} x (goal: >= 5 at 1,000,000 deliveries)")
     print(f"campaign_page_ms: {figures['campaign_page_ms']:.1f} ms (goal: <= 300)")
     sys.stdout.flush()
 
