@@ -28,11 +28,13 @@ def hour_of(session: Session, column: Any) -> ColumnElement[Any]:
 def bounce_kind() -> ColumnElement[str]:
     """The roll-up kind of an event: its type, with bounces split into hard and other.
 
-    A bounce is hard unless the tracking recorded it as transient or undetermined, or as an
-    address already on the account's suppression list (which SES does not count either).
+    A bounce is hard unless the tracking recorded it (``detail["bounce_type"]``, as SES
+    names it) as transient or undetermined, or as an address already on the account's
+    suppression list (``bounce_subtype`` OnAccountSuppressionList), which SES does not count
+    towards the bounce rate either.
     """
     bounce_type = func.lower(func.coalesce(Event.detail["bounce_type"].as_string(), ""))
-    sub_type = func.lower(func.coalesce(Event.detail["bounce_sub_type"].as_string(), ""))
+    sub_type = func.lower(func.coalesce(Event.detail["bounce_subtype"].as_string(), ""))
     soft = bounce_type.in_(["transient", "undetermined"]) | (sub_type == "onaccountsuppressionlist")
     return case(
         (Event.type != EventType.BOUNCE, cast(Event.type, String)),

@@ -119,14 +119,14 @@ def _events(session: Session, rows: dict[str, Delivery], links: dict[str, Tracke
         EventType.BOUNCE,
         delivery=rows["d5"],
         occurred_at=at(0, 15),
-        detail={"bounce_type": "Transient", "bounce_sub_type": "MailboxFull"},
+        detail={"bounce_type": "Transient", "bounce_subtype": "MailboxFull"},
     )
     make_event(
         session,
         EventType.BOUNCE,
         delivery=rows["d6"],
         occurred_at=at(0, 11),
-        detail={"bounce_type": "Permanent", "bounce_sub_type": "NoEmail"},
+        detail={"bounce_type": "Permanent", "bounce_subtype": "NoEmail"},
     )
     make_event(session, EventType.COMPLAINT, delivery=rows["d7"], occurred_at=at(3, 0))
     opens = [

@@ -116,3 +116,21 @@ def test_slow_snapshots_are_refreshed_less_often(session: Session, known: KnownC
     stored.duration_ms = 4000  # a 4-second snapshot waits 80 seconds
     assert due({campaign_id}, 60) == []
     assert due({campaign_id}, 81) == [campaign_id]
+
+
+def test_only_bounces_that_count_for_ses_are_hard(session: Session) -> None:
+    details = [
+        {"bounce_type": "Permanent", "bounce_subtype": "General"},
+        {"bounce_type": "Permanent", "bounce_subtype": "OnAccountSuppressionList"},
+        {"bounce_type": "Transient", "bounce_subtype": "MailboxFull"},
+        {"bounce_type": "Undetermined", "bounce_subtype": "Undetermined"},
+    ]
+    session.execute(
+        insert(Event),
+        [{"type": EventType.BOUNCE, "source": EventSource.SES, "occurred_at": at(0),
+          "is_machine": False, "detail": detail} for detail in details],
+    )  # fmt: skip
+    session.commit()
+    rollup.roll_up_all_events(session)
+    assert counted(session, "bounce_hard") == 1
+    assert counted(session, "bounce_other") == 3
