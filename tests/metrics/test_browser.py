@@ -5,7 +5,8 @@ violations, both languages. Screenshots land in test-artifacts/screenshots/ (git
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from newsletter.metrics import rollup, snapshots
-from newsletter.models import ReputationAlarm
+from newsletter.models import CampaignStatus, ReputationAlarm
 from tests.factories import TEST_PASSWORD
 from tests.metrics.conftest import KnownCampaign, at
 
@@ -95,6 +96,15 @@ def figures(session: Session, known: KnownCampaign) -> KnownCampaign:
     return known
 
 
+def until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Wait for ``condition``, failing the test when it does not come true in time."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"still not true after {seconds} s")
+        time.sleep(0.1)
+
+
 class Watched:
     """A signed-in page that remembers console errors and failed responses."""
 
@@ -108,7 +118,8 @@ class Watched:
 
     def visit(self, url: str, shot: str) -> list[dict[str, Any]]:
         self.page.goto(url, wait_until="load")
-        self.page.wait_for_function("document.documentElement.dataset.charts !== undefined")
+        # Polled from here: the page's CSP (rightly) refuses Playwright's eval-based waits.
+        until(lambda: self.page.locator("html").get_attribute("data-charts") is not None)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
         charts: list[dict[str, Any]] = self.page.evaluate(CANVASES)
@@ -175,3 +186,21 @@ def test_a_table_downloads_from_the_page(
     assert download.suggested_filename.startswith(f"campaign-{figures.campaign.id}-links-")
     text = Path(download.path()).read_text(encoding="utf-8-sig")
     assert "https://1.example/" in text
+
+
+def test_progress_updates_live_while_sending(
+    signed_in: Watched, live_url: str, session: Session, figures: KnownCampaign
+) -> None:
+    campaign = figures.campaign
+    campaign.status = CampaignStatus.SENDING
+    session.commit()
+    signed_in.visit(f"{live_url}/admin/dashboard/campaigns/{campaign.id}", "campaign-sending")
+    page = signed_in.page
+    assert page.locator("#progress [data-field=sent]").inner_text() == "7"
+
+    campaign.sent_count = 9
+    session.commit()
+
+    until(lambda: page.locator("#progress [data-field=sent]").inner_text() == "9", seconds=15)
+    assert page.locator("#progress-bar").get_attribute("value") is not None
+    assert signed_in.errors == []
