@@ -26,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper()})
     _configure_logging(settings)
 
-    from newsletter import auth, health, i18n, metrics, web
+    from newsletter import auth, health, i18n, metrics, tracking, web
 
     db.init_app(app)
     csrf.init_app(app)
@@ -35,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
+    tracking.init_app(app)
     return app
 
 

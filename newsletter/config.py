@@ -140,6 +140,48 @@ class Settings:
     sns_topic_arns: tuple[str, ...] = setting(
         (), "SNS topic ARNs whose messages the webhook accepts, comma-separated."
     )
+    tracking_writes: Literal["buffered", "direct"] = setting(
+        "buffered",
+        "How opens and clicks are written: buffered (in batches every "
+        "NEWSLETTER_TRACKING_FLUSH_SECONDS; a crashed web process loses at most that much) "
+        "or direct (one transaction per request: durable, several times slower).",
+    )
+    tracking_flush_seconds: float = setting(
+        1.0, "Seconds between two writes of buffered opens and clicks."
+    )
+    tracking_buffer_size: int = setting(
+        100000,
+        "Opens and clicks one web process holds while the database is slow or down; "
+        "beyond it new ones are dropped and logged.",
+    )
+    machine_open_seconds: float = setting(
+        10.0, "Opens this soon after delivery count as machine opens (prefetching, not reading)."
+    )
+    machine_click_seconds: float = setting(
+        2.0, "Clicks this soon after delivery count as link-scanner clicks."
+    )
+    apple_relay_ranges_file: str = setting(
+        "",
+        "File of Apple Mail Privacy Protection relay ranges (one CIDR a line); default the "
+        "file shipped in newsletter/tracking/data. Refresh: newsletter tracking "
+        "refresh-apple-ranges.",
+    )
+    soft_bounce_limit: int = setting(
+        3, "Transient bounces in a row (no delivery between) after which an address is suppressed."
+    )
+    sns_endpoint_url: str = setting("", "Override the SNS endpoint (tests).")
+    sns_cert_timeout_seconds: float = setting(
+        5.0, "Timeout for fetching an SNS signing certificate."
+    )
+    sns_cert_cache_seconds: int = setting(
+        86400, "How long a fetched SNS signing certificate is reused."
+    )
+    sns_max_age_hours: float = setting(
+        24.0, "SNS messages whose Timestamp is older than this are refused as replays."
+    )
+    sns_retention_days: int = setting(
+        14, "Processed SNS messages are kept this many days; a replay within it is recognised."
+    )
     bounce_alarm_rate: float = setting(0.02, "Bounce rate that pauses sending (SES reviews at 5%).")
     complaint_alarm_rate: float = setting(
         0.0005, "Complaint rate that pauses sending (SES reviews at 0.1%)."
@@ -339,6 +381,7 @@ def check_settings(settings: Settings, provided: set[str] | None = None) -> list
     except (ZoneInfoNotFoundError, ValueError):
         complain("timezone", f"is not a known IANA time zone: {settings.timezone!r}")
     _check_sending(settings, complain)
+    _check_tracking(settings, complain)
     return problems
 
 
@@ -367,6 +410,39 @@ def _check_sending(settings: Settings, complain: Any) -> None:
         complain("reputation_rearm_minutes", "must not be negative")
     if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://")):
         complain("redis_url", f"must start with redis:// or rediss://, got {settings.redis_url!r}")
+
+
+def _check_tracking(settings: Settings, complain: Any) -> None:
+    for name in ("tracking_buffer_size", "soft_bounce_limit", "sns_retention_days"):
+        if getattr(settings, name) < 1:
+            complain(name, "must be at least 1")
+    for name in (
+        "tracking_flush_seconds",
+        "machine_open_seconds",
+        "machine_click_seconds",
+        "sns_cert_timeout_seconds",
+        "sns_max_age_hours",
+    ):
+        if getattr(settings, name) <= 0:
+            complain(name, "must be a positive number")
+    if settings.sns_cert_cache_seconds < 0:
+        complain("sns_cert_cache_seconds", "must be 0 (no cache) or more")
+    if settings.sns_max_age_hours > settings.sns_retention_days * 24:
+        complain(
+            "sns_max_age_hours",
+            "must not exceed NEWSLETTER_SNS_RETENTION_DAYS, or replays slip through",
+        )
+    for arn in settings.sns_topic_arns:
+        if not arn.startswith("arn:aws") or arn.count(":") != 5:
+            complain("sns_topic_arns", f"is not an SNS topic ARN: {arn!r}")
+    if settings.sns_endpoint_url:
+        _check_endpoint(settings.sns_endpoint_url, "sns_endpoint_url", complain)
+
+
+def _check_endpoint(url: str, name: str, complain: Any) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        complain(name, f"is not an http(s) URL: {url!r}")
 
 
 def _check_url(url: str, name: str, complain: Any) -> None:

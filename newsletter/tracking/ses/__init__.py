@@ -1,0 +1,1 @@
+"""Amazon SES: the events it publishes, and setting up and checking the account."""

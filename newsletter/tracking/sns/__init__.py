@@ -1,0 +1,1 @@
+"""Amazon SNS: verifying the messages SES's event publishing posts to our webhook."""
