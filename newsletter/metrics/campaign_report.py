@@ -29,7 +29,7 @@ FUNNEL_STEPS: tuple[tuple[str, Any, Any], ...] = (
     ("bounced", _l("Bounced (hard)"), _l("of sent")),
     ("complained", _l("Complained"), _l("of the base")),
     ("opened", _l("Opened (unique humans)"), _l("of the base")),
-    ("machine_opened", _l("Opened by machines"), _l("of the base; proxies and scanners")),
+    ("machine_opened", _l("Opened by machines only"), _l("of the base; proxies and scanners")),
     ("clicked", _l("Clicked (unique readers)"), _l("of the base")),
     ("click_to_open", _l("Click-to-open"), _l("clicked of opened")),
     ("unsubscribed", _l("Unsubscribed"), _l("of the base")),

@@ -8,7 +8,7 @@ Definitions (shown on the page beside the figures):
   sent rows (SMTP and the outbox report none).
 - *bounced* counts hard bounces only, over sent rows (as SES does); *complained* is over the
   base; *opened* counts readers with a human open, *machine opens* readers whose message was
-  fetched by a privacy proxy or scanner (kept apart, see the tracking notes); *clicked*
+  only fetched by a privacy proxy or scanner (kept apart, see the tracking notes); *clicked*
   counts readers with a human click; click-to-open is clicked over opened.
 """
 

@@ -13,7 +13,7 @@ import datetime as dt
 import time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from newsletter.models import (
@@ -33,17 +33,21 @@ from newsletter.models.subscribers import Subscriber
 
 CAMPAIGN = "campaign"
 OVERALL = "overall"
-#: The ledger columns counted per group, in the order of the snapshot's ``groups`` rows.
-COUNTED = (
-    "sent_at",
-    "delivered_at",
-    "bounced_at",
-    "complained_at",
-    "opened_at",
-    "machine_opened_at",
-    "clicked_at",
-    "unsubscribed_at",
-)
+#: What is counted per group, named as in the snapshot's ``groups`` rows. Machine opens count
+#: deliveries that only machines opened (privacy relays, scanners), as
+#: ``newsletter.tracking.metrics`` defines them: humans and machines add up to "any open".
+COUNTED: dict[str, Any] = {
+    "sent": func.count(Delivery.sent_at),
+    "delivered": func.count(Delivery.delivered_at),
+    "bounced": func.count(Delivery.bounced_at),
+    "complained": func.count(Delivery.complained_at),
+    "opened": func.count(Delivery.opened_at),
+    "machine_opened": func.count(
+        case((Delivery.opened_at.is_(None), Delivery.machine_opened_at), else_=None)
+    ),
+    "clicked": func.count(Delivery.clicked_at),
+    "unsubscribed": func.count(Delivery.unsubscribed_at),
+}
 COUNT_NAMES = (
     "sent",
     "delivered",
@@ -65,7 +69,7 @@ def compute_campaign(session: Session, campaign_id: int) -> dict[str, Any]:
 
 
 def _groups(session: Session, campaign_id: int) -> list[dict[str, Any]]:
-    columns = [func.count(getattr(Delivery, name)) for name in COUNTED]
+    columns = [COUNTED[name] for name in COUNT_NAMES]
     rows = session.execute(
         select(Delivery.variant_key, Delivery.state, func.count(), *columns)
         .where(Delivery.campaign_id == campaign_id)
