@@ -198,6 +198,32 @@ class Settings:
     complaint_alarm_rate: float = setting(
         0.0005, "Complaint rate that pauses sending (SES reviews at 0.1%)."
     )
+    reputation_window_hours: int = setting(
+        72,
+        "Length of the rolling window whose bounce and complaint rates the guard watches "
+        "(SES judges a 'representative volume', not a fixed day).",
+    )
+    reputation_min_volume: int = setting(
+        500,
+        "Messages a campaign or the rolling window must have sent (delivered, for complaints) "
+        "before its rates can raise an alarm; fewer make a rate noise.",
+    )
+    reputation_rearm_minutes: int = setting(
+        60,
+        "After an operator acknowledges an alarm, the same rate may raise a new one only "
+        "this many minutes later, so resuming is possible while a window cools down.",
+    )
+    metrics_rollup_seconds: float = setting(
+        30.0,
+        "How often the roll-up service counts new events and the guard checks the rates; "
+        "the dashboard's figures are this fresh.",
+    )
+    metrics_worker_listen: str = setting(
+        "",
+        "host:port where each `newsletter worker` process serves its own Prometheus metrics "
+        "(send latency, outcomes), e.g. 127.0.0.1:9101; empty: off. No token: bind it to "
+        "loopback or a private interface.",
+    )
     metrics_token: str = setting(
         "", "Bearer token for /metrics; empty allows loopback clients only.", secret=True
     )
@@ -332,6 +358,7 @@ def _development_secret(instance: Path) -> str:
     return key
 
 
+_LISTEN = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -375,12 +402,24 @@ def _check_sending(settings: Settings, complain: Any) -> None:
         complain("smtp_host", "is required when NEWSLETTER_TRANSPORT=smtp")
     if settings.executor == "celery" and not settings.redis_url:
         complain("redis_url", "is required when NEWSLETTER_EXECUTOR=celery")
-    for name in ("sender_threads", "batch_size", "smtp_pool_size"):
+    for name in (
+        "sender_threads",
+        "batch_size",
+        "smtp_pool_size",
+        "reputation_window_hours",
+        "reputation_min_volume",
+    ):
         if getattr(settings, name) < 1:
             complain(name, "must be at least 1")
     for name in ("failure_pause_rate", "bounce_alarm_rate", "complaint_alarm_rate"):
         if not 0 < getattr(settings, name) <= 1:
             complain(name, "must be a fraction between 0 and 1")
+    if settings.metrics_worker_listen and not _LISTEN.match(settings.metrics_worker_listen):
+        complain("metrics_worker_listen", f"is not host:port: {settings.metrics_worker_listen!r}")
+    if settings.metrics_rollup_seconds < 1:
+        complain("metrics_rollup_seconds", "must be at least 1 second")
+    if settings.reputation_rearm_minutes < 0:
+        complain("reputation_rearm_minutes", "must not be negative")
     if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://")):
         complain("redis_url", f"must start with redis:// or rediss://, got {settings.redis_url!r}")
     if settings.confirmation_resend_minutes < 0:

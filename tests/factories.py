@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsletter.auth.users import create_staff_user
@@ -14,6 +15,9 @@ from newsletter.models import (
     ConsentMethod,
     Delivery,
     DeliveryState,
+    Event,
+    EventSource,
+    EventType,
     Issue,
     Role,
     StaffUser,
@@ -53,10 +57,33 @@ def make_subscriber(
     return subscriber
 
 
-def make_campaign(session: Session, name: str = "Daily 2026-03-01") -> Campaign:
-    """A campaign of a minimal issue, as the delivery ledger refers to it."""
-    issue = Issue(slug=f"issue-{name.lower().replace(' ', '-')}", title=name)
-    campaign = Campaign(issue=issue, name=name, status=CampaignStatus.SENDING)
+def make_issue(session: Session, title: str = "AI前沿发展日报 2026-04-07", slug: str = "") -> Issue:
+    """An issue with a title and a unique slug, no sections."""
+    count = session.scalar(select(func.count()).select_from(Issue)) or 0
+    issue = Issue(slug=slug or f"2026-04-07-{count + 1}", title=title, subject=title)
+    session.add(issue)
+    session.flush()
+    return issue
+
+
+def make_campaign(
+    session: Session,
+    issue: Issue | None = None,
+    *,
+    status: CampaignStatus = CampaignStatus.DRAFT,
+    name: str = "",
+    started_at: dt.datetime | None = None,
+    **counters: int,
+) -> Campaign:
+    """A campaign of ``issue`` (a new one by default); ``counters`` set e.g. ``sent_count``."""
+    campaign = Campaign(
+        issue_id=(issue or make_issue(session)).id,
+        name=name,
+        status=status,
+        started_at=started_at,
+        snapshot_at=started_at,
+        **counters,
+    )
     session.add(campaign)
     session.flush()
     return campaign
@@ -65,18 +92,49 @@ def make_campaign(session: Session, name: str = "Daily 2026-03-01") -> Campaign:
 def make_delivery(
     session: Session,
     campaign: Campaign,
-    subscriber: Subscriber,
+    subscriber: Subscriber | None = None,
     *,
-    state: DeliveryState = DeliveryState.SENT,
+    variant_key: str = "*",
+    state: DeliveryState = DeliveryState.QUEUED,
+    **columns: object,
 ) -> Delivery:
-    """One reader's row of a campaign's ledger."""
+    """One ledger row; ``columns`` set e.g. ``sent_at`` or ``opened_at``."""
     delivery = Delivery(
         campaign_id=campaign.id,
-        subscriber_id=subscriber.id,
-        variant_key="-",
+        subscriber_id=subscriber.id if subscriber else None,
+        variant_key=variant_key,
         state=state,
-        sent_at=utcnow() if state is DeliveryState.SENT else None,
+        **columns,
     )
     session.add(delivery)
     session.flush()
     return delivery
+
+
+def make_event(
+    session: Session,
+    type: EventType,
+    *,
+    delivery: Delivery | None = None,
+    occurred_at: dt.datetime | None = None,
+    source: EventSource | None = None,
+    **columns: object,
+) -> Event:
+    """An event, of a delivery's campaign when ``delivery`` is given."""
+    event = Event(
+        type=type,
+        source=source or (EventSource.SES if type in _SES_TYPES else EventSource.TRACKING),
+        occurred_at=occurred_at or utcnow(),
+        campaign_id=delivery.campaign_id if delivery else None,
+        delivery_id=delivery.id if delivery else None,
+        subscriber_id=delivery.subscriber_id if delivery else None,
+        **columns,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+_SES_TYPES = frozenset(
+    {EventType.SEND, EventType.DELIVERY, EventType.BOUNCE, EventType.COMPLAINT, EventType.REJECT}
+)

@@ -23,6 +23,14 @@ from newsletter.models.issues import (
     TopicOrigin,
     TrackedLink,
 )
+from newsletter.models.metrics import (
+    NO_CAMPAIGN,
+    EventHour,
+    MetricSnapshot,
+    ReputationAlarm,
+    RollupState,
+    SendHour,
+)
 from newsletter.models.operations import IdempotencyKey, ImportJob, Lease
 from newsletter.models.staff import ApiToken, Role, StaffRole, StaffUser
 from newsletter.models.subscribers import (
@@ -37,6 +45,7 @@ from newsletter.models.topics import Topic
 from newsletter.models.tracking import Event, EventSource, EventType, SnsMessage
 
 __all__ = [
+    "NO_CAMPAIGN",
     "TERMINAL_STATES",
     "ApiToken",
     "AuditEntry",
@@ -47,6 +56,7 @@ __all__ = [
     "Delivery",
     "DeliveryState",
     "Event",
+    "EventHour",
     "EventSource",
     "EventType",
     "IdempotencyKey",
@@ -58,8 +68,12 @@ __all__ = [
     "ItemSource",
     "ItemTopic",
     "Lease",
+    "MetricSnapshot",
     "RenderedVariant",
+    "ReputationAlarm",
     "Role",
+    "RollupState",
+    "SendHour",
     "SnsMessage",
     "StaffRole",
     "StaffUser",

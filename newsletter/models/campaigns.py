@@ -138,4 +138,6 @@ class Delivery(CreatedAt, Base):
         ),
         # A reader's own data (export, erase) and "has this reader left" checks.
         Index("ix_deliveries_subscriber_id", "subscriber_id"),
+        # Sends per hour and the last 24 hours' count (SES quota) walk this index only.
+        Index("ix_deliveries_sent_at", "sent_at", "campaign_id"),
     )

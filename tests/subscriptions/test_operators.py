@@ -68,7 +68,7 @@ def test_a_readers_page_shows_consent_events_and_deliveries(
     operator: FlaskClient, session: Session
 ) -> None:
     reader = make_subscriber(session, "li@example.org", ["capital"])
-    make_delivery(session, make_campaign(session, "Daily 2026-03-02"), reader)
+    make_delivery(session, make_campaign(session, name="Daily 2026-03-02"), reader)
     unsubscribe(session, reader, source="one-click")
     session.commit()
     html = operator.get(f"/admin/subscribers/{reader.id}").get_data(as_text=True)
