@@ -123,6 +123,27 @@ def request_subscription(
             return SignupResult(SignupOutcome.NOTHING, subscriber)
         subscriber.confirmation_sent_at = now  # also throttles preference-link reminders
         return SignupResult(SignupOutcome.SEND_PREFERENCES_LINK, subscriber)
+    return _ask_to_confirm(
+        session, subscriber, suppression, request, resend_after=resend_after, now=now
+    )
+
+
+def _ask_to_confirm(
+    session: Session,
+    subscriber: Subscriber | None,
+    suppression: Suppression | None,
+    request: SignupRequest,
+    *,
+    resend_after: dt.timedelta,
+    now: dt.datetime,
+) -> SignupResult:
+    """A new address, one waiting for confirmation, or a reader who left."""
+    # A SIGNUP event marks a new request (metrics count them), not a resend to one waiting.
+    new_request = (
+        subscriber is None
+        or subscriber.confirmation_sent_at is None
+        or not _asked_since_leaving(subscriber, suppression)
+    )
     if subscriber is None:
         subscriber = Subscriber(email=request.email, status=SubscriberStatus.PENDING)
         session.add(subscriber)
@@ -132,8 +153,9 @@ def request_subscription(
         return SignupResult(SignupOutcome.NOTHING, subscriber)
     subscriber.confirmation_sent_at = now
     session.flush()
-    session.add(_event(EventType.SIGNUP, subscriber, request.ip, now))
-    session.flush()
+    if new_request:
+        session.add(_event(EventType.SIGNUP, subscriber, request.ip, now))
+        session.flush()
     return SignupResult(SignupOutcome.SEND_CONFIRMATION, subscriber)
 
 

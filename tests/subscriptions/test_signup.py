@@ -71,6 +71,8 @@ def test_asking_again_after_the_window_resends_the_confirmation(session: Session
     assert reader is not None
     reader.confirmation_sent_at = utcnow() - WINDOW - dt.timedelta(seconds=1)
     assert ask(session).outcome is SignupOutcome.SEND_CONFIRMATION
+    signups = session.scalars(select(Event).where(Event.type == EventType.SIGNUP)).all()
+    assert len(signups) == 1  # a resend is not a new signup (metrics count them)
 
 
 def test_a_confirmed_reader_gets_their_preference_link_and_keeps_their_topics(
@@ -115,6 +117,8 @@ def test_a_reader_who_left_comes_back_by_a_fresh_confirmation(session: Session) 
     unsubscribe(session, reader, source="one-click")
     assert ask(session).outcome is SignupOutcome.SEND_CONFIRMATION
     assert reader.status is SubscriberStatus.UNSUBSCRIBED  # not mailed until confirmed
+    signups = session.scalars(select(Event).where(Event.type == EventType.SIGNUP)).all()
+    assert len(signups) == 1  # coming back is a new signup
     confirm_subscription(session, reader, ip=None)
     assert reader.status is SubscriberStatus.CONFIRMED
     assert active_suppression(session, "li@example.org") is None
