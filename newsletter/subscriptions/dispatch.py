@@ -35,7 +35,8 @@ class MailJob:
     subscriber_id: int
 
 
-Deliver = Callable[[Transport, MailJob], None]
+#: Sends one job; gets the transport through the callable, which creates it on first use.
+Deliver = Callable[[Callable[[], Transport], MailJob], None]
 
 
 class MailDispatcher:
@@ -48,6 +49,7 @@ class MailDispatcher:
         self._queue: queue.Queue[MailJob] = queue.Queue(maxsize=QUEUE_LIMIT)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._transport: Transport | None = None
 
     def submit(self, job: MailJob) -> bool:
         """Queue ``job``; False when the queue is full (the provider is down for long)."""
@@ -69,14 +71,19 @@ class MailDispatcher:
                 self._thread = threading.Thread(target=self._run, name="reader-mail", daemon=True)
                 self._thread.start()
 
+    def transport(self) -> Transport:
+        """The thread's transport, created on first use (so a provider that cannot be set up
+        fails each email, which is logged and lets the reader ask again, not the thread)."""
+        if self._transport is None:
+            self._transport = self._make_transport()
+        return self._transport
+
     def _run(self) -> None:
-        with self.app.app_context():
-            transport = self._make_transport()
         while True:
             job = self._queue.get()
             try:
                 with self.app.app_context():
-                    self._deliver(transport, job)
+                    self._deliver(self.transport, job)
             except Exception:
                 log.exception("sending %s to reader %s failed", job.kind, job.subscriber_id)
             finally:

@@ -11,6 +11,7 @@ again sends at once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask, current_app, url_for
 from sqlalchemy import update
@@ -103,16 +104,31 @@ def _context(kind: SystemEmail, subscriber: Subscriber) -> dict[str, object]:
     }
 
 
+class ProviderUnavailable(TransportError):
+    """The configured provider cannot be used for readers' emails in this build."""
+
+
 def _transport() -> Transport:
-    return OutboxTransport(current_settings().outbox_dir)
+    """The provider transport for readers' emails.
+
+    The delivery engine's transport factory (SES, SMTP) is not merged into this branch yet;
+    until it is, a provider configuration fails every reader email loudly (logged, and the
+    reader may ask again at once) instead of quietly writing it to the outbox.
+    """
+    settings = current_settings()
+    if settings.transport == "outbox":
+        return OutboxTransport(settings.outbox_dir)
+    raise ProviderUnavailable(
+        f"NEWSLETTER_TRANSPORT={settings.transport}: no transport factory in this build"
+    )
 
 
-def _deliver_in_thread(transport: Transport, job: MailJob) -> None:
+def _deliver_in_thread(transport: Callable[[], Transport], job: MailJob) -> None:
     """The dispatcher's work: a request context for url_for, a session of its own."""
     with current_app.test_request_context("/"):
         session = db.new_session()
         try:
-            deliver(session, transport, job)
+            deliver(session, transport(), job)
         except SEND_ERRORS:
             allow_resend(session, job.subscriber_id)
             raise

@@ -102,6 +102,20 @@ def broken_outbox(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
     return app_config
 
 
+def test_a_provider_that_cannot_be_set_up_fails_loudly_and_lets_the_reader_retry(
+    provider_config: dict[str, Any],
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert client.post("/subscribe", data=FORM).status_code == 200
+    dispatcher_for(app, mailer._transport, mailer._deliver_in_thread).wait()
+    assert "NEWSLETTER_TRANSPORT=smtp" in caplog.text
+    assert sent_at(session) is None
+    assert not list(Path(provider_config["outbox_dir"]).glob("*/*.eml"))
+
+
 def test_an_outbox_that_cannot_be_written_is_said_on_the_page(
     broken_outbox: dict[str, Any], client: FlaskClient, session: Session
 ) -> None:
