@@ -115,9 +115,24 @@ def session(app: Flask) -> Session:
     return database.session
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets an application context of its own.
+
+    The ``app`` fixture keeps one application context open for the whole test, and Flask
+    would reuse it for every request, so ``g`` (the chosen language, the signed-in user, the
+    CSRF token, the request's database session) would carry over from one request to the
+    next. In production each request has its own; so does each request here.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A browser on https, like readers and staff behind the production proxy."""
+    app.test_client_class = IsolatedClient
     test_client = app.test_client()
     test_client.environ_base["wsgi.url_scheme"] = "https"
     # Flask-WTF checks on https that a form was posted from this site, as browsers say.

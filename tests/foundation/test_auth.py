@@ -138,7 +138,7 @@ def test_logout_needs_a_post_with_csrf(staff: StaffClient, editor_user: Any) -> 
 
 def test_session_cookies_are_http_only_and_same_site(staff: StaffClient, editor_user: Any) -> None:
     response = staff.login(editor_user.email)
-    cookie = response.headers["Set-Cookie"]
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Secure" in cookie  # the test base URL is https
