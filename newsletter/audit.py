@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from newsletter.models import AuditEntry
+from newsletter.tracking.privacy import stored_ip
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,17 @@ def record(
         entity_type=entity_type,
         entity_id=str(entity_id),
         detail=detail,
-        ip=_client_ip(),
+        ip=_client_ip(actor),
     )
     session.add(entry)
     return entry
 
 
-def _client_ip() -> str | None:
+def _client_ip(actor: Actor) -> str | None:
+    """Staff addresses are kept whole for security review; readers' are reduced like events."""
     if not has_request_context():
         return None
-    return request.remote_addr
+    if actor.type == "staff":
+        return request.remote_addr
+    settings = current_app.config["NEWSLETTER"]
+    return stored_ip(request.remote_addr, settings.ip_storage, settings.secret_key)
