@@ -1,4 +1,8 @@
-"""``newsletter issues ...``: commands about issues that need no database."""
+"""``newsletter issues parse``, which needs no database, and the helpers every issues command
+shares for reading a file and printing its problems as ``FILE:LINE: severity: message``.
+
+The commands that store or load issues live in :mod:`newsletter.issues.commands`.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,14 @@ import click
 
 from newsletter.issues.formats import IssueFormat, detect_format, parse_any
 from newsletter.issues.problems import Problem, ProblemLog, ReportError
-from newsletter.issues.tagging import TopicRules, seed_rules, tag_document
+from newsletter.issues.tagging import tag_document
 from newsletter.issues.text import decode_text
+from newsletter.topics.rules import keyword_rules
 
 
 @click.group("issues")
 def issues_cli() -> None:
     """Import and inspect newsletter issues."""
-
-
-def keyword_rules() -> TopicRules:
-    """The topic keyword rules used to suggest topics: the seeded ones."""
-    return seed_rules()
 
 
 @issues_cli.command("parse")
@@ -41,34 +41,46 @@ def keyword_rules() -> TopicRules:
 )
 def parse_command(file: Path, format_name: str | None, tag: bool | None) -> None:
     """Parse FILE (report text, Markdown or JSON; '-' for stdin) and print it as JSON."""
-    from_stdin = str(file) == "-"
-    name = "<stdin>" if from_stdin else str(file)
-    data = sys.stdin.buffer.read() if from_stdin else _read(file)
+    name, data = read_source(file)
+    from_stdin = name == STDIN_NAME
     decoding = ProblemLog()
     try:
         text = decode_text(data, decoding)
     except ReportError as exc:
-        _fail(name, exc)
+        fail_with_problems(name, exc)
     fmt = IssueFormat(format_name or detect_format(text, None if from_stdin else name))
     warnings = list(decoding.warnings)
     try:
         doc = parse_any(text, name, fmt=fmt, warnings=warnings)
     except ReportError as exc:
-        _fail(name, exc, earlier=warnings)
-    _report(name, warnings, "warning")
+        fail_with_problems(name, exc, earlier=warnings)
+    report_problems(name, warnings, "warning")
     if tag or (tag is None and fmt is IssueFormat.REPORT):
         tag_document(doc, keyword_rules())
     click.echo(json.dumps(doc.to_json(), ensure_ascii=False, indent=2))
 
 
-def _fail(name: str, error: ReportError, earlier: list[Problem] | None = None) -> NoReturn:
+def fail_with_problems(
+    name: str, error: ReportError, earlier: list[Problem] | None = None
+) -> NoReturn:
     """Print what made the input unusable, after the warnings found on the way, and exit 1."""
-    _report(name, [*(earlier or []), *error.warnings], "warning")
-    _report(name, error.problems, "error")
+    report_problems(name, [*(earlier or []), *error.warnings], "warning")
+    report_problems(name, error.problems, "error")
     sys.exit(1)
 
 
-def _read(file: Path) -> bytes:
+STDIN_NAME = "<stdin>"
+
+
+def read_source(file: Path) -> tuple[str, bytes]:
+    """(name for messages, bytes) of FILE, or of stdin for ``-``."""
+    if str(file) == "-":
+        return STDIN_NAME, sys.stdin.buffer.read()
+    return str(file), read_file_bytes(file)
+
+
+def read_file_bytes(file: Path) -> bytes:
+    """The file's bytes; exits 1 saying why when it cannot be read."""
     try:
         return file.read_bytes()
     except OSError as exc:
@@ -76,6 +88,7 @@ def _read(file: Path) -> bytes:
         sys.exit(1)
 
 
-def _report(name: str, problems: list[Problem], severity: str) -> None:
+def report_problems(name: str, problems: list[Problem], severity: str) -> None:
+    """Print each problem on stderr as ``NAME:LINE: severity: message``."""
     for problem in problems:
         click.echo(problem.located(name, severity), err=True)

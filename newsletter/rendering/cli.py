@@ -13,7 +13,12 @@ from dataclasses import dataclass
 import click
 
 from newsletter.issues.document import IssueDocument
-from newsletter.rendering.clip_report import format_clip_report, gmail_clip_report, non_empty_mixes
+from newsletter.rendering.clip_report import (
+    clip_warnings,
+    format_clip_report,
+    gmail_clip_report,
+    non_empty_mixes,
+)
 from newsletter.rendering.links import build_link_registry
 from newsletter.rendering.mime import Recipient, build_message
 from newsletter.rendering.prepared import PreparedVariant
@@ -83,8 +88,14 @@ def build_render_command(
     get_settings: Callable[[], RenderSettings],
     get_signer: Callable[[], TokenSigner],
     name: str = "render",
+    *,
+    check_every_mix: bool = False,
 ) -> click.Command:
-    """The ``render`` click command, wired to the application's loader, settings and key."""
+    """The ``render`` click command, wired to the application's loader, settings and key.
+
+    With ``check_every_mix`` the command also sizes every topic mix and warns on stderr about
+    each one that passes (or nears) Gmail's clip, not only about the mix it writes.
+    """
 
     @click.command(name)
     @click.argument("source")
@@ -126,10 +137,14 @@ def build_render_command(
         )
         if rendered.warning:
             click.echo(f"warning: {rendered.warning}", err=True)
-        if clip_report:
+        if clip_report or check_every_mix:
             mixes = non_empty_mixes(topic.slug for topic in settings.topics)
             rows = gmail_clip_report(doc, settings, links, [None, *mixes], locale=rendered.locale)
-            click.echo(format_clip_report(rows), err=True)
+            if clip_report:
+                click.echo(format_clip_report(rows), err=True)
+            else:
+                for line in clip_warnings(rows):
+                    click.echo(f"warning: {line}", err=True)
         _write(raw, output)
 
     return render

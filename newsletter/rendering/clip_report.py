@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from newsletter.issues.document import IssueDocument
-from newsletter.rendering.clip import GMAIL_CLIP_BYTES, ClipStatus
+from newsletter.rendering.clip import GMAIL_CLIP_BYTES, ClipCheck, ClipStatus
 from newsletter.rendering.settings import RenderSettings
 from newsletter.rendering.variant import render_variant
 from newsletter.topics import variant_key
@@ -77,3 +77,12 @@ def format_clip_report(rows: Sequence[ClipReportRow]) -> str:
     else:
         lines.append(f"all {len(rows)} variants fit under Gmail's clip limit")
     return "\n".join(lines)
+
+
+def clip_warnings(rows: Sequence[ClipReportRow]) -> list[str]:
+    """One sentence per variant that passes or nears the clip, naming its topic mix."""
+    return [
+        f"topic mix {row.key} ({row.topics_label}): {ClipCheck(row.size).warning}"
+        for row in rows
+        if row.status is not ClipStatus.OK
+    ]
