@@ -26,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper()})
     _configure_logging(settings)
 
-    from newsletter import auth, health, i18n, metrics, ratelimits, tracking, web
+    from newsletter import archive, auth, health, i18n, metrics, ratelimits, tracking, web
     from newsletter.subscriptions import admin as subscriptions_admin
     from newsletter.subscriptions import web as subscriptions_web
 
@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     health.init_app(app)
     metrics.init_app(app)
     tracking.init_app(app)
+    archive.init_app(app)
     return app
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -19,24 +19,10 @@ from newsletter.models import (
     SuppressionReason,
     Topic,
 )
+from newsletter.pagination import Page, paginate
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 100
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of results and where it sits in the whole."""
-
-    items: list[T]
-    total: int
-    number: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max(1, -(-self.total // PAGE_SIZE))
 
 
 @dataclass(frozen=True)
@@ -64,14 +50,9 @@ class ReaderFilter:
 def find_readers(session: Session, wanted: ReaderFilter, number: int = 1) -> Page[Subscriber]:
     """Readers matching ``wanted``, newest first, one page at a time."""
     query = _reader_query(wanted)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    number = min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
-    rows = session.scalars(
-        query.order_by(Subscriber.created_at.desc(), Subscriber.id.desc())
-        .offset((number - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    )
-    return Page(list(rows), total, number)
+    ordered = query.order_by(Subscriber.created_at.desc(), Subscriber.id.desc())
+    page: Page[Subscriber] = paginate(session, ordered, number, PAGE_SIZE)
+    return page
 
 
 def _reader_query(wanted: ReaderFilter) -> Select[Subscriber]:
@@ -155,14 +136,9 @@ def find_suppressions(
         query = query.where(Suppression.lifted_at.is_not(None))
     if reason in {r.value for r in SuppressionReason}:
         query = query.where(Suppression.reason == SuppressionReason(reason))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    number = min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
-    rows = session.scalars(
-        query.order_by(Suppression.created_at.desc(), Suppression.id.desc())
-        .offset((number - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    )
-    return Page(list(rows), total, number)
+    ordered = query.order_by(Suppression.created_at.desc(), Suppression.id.desc())
+    page: Page[Suppression] = paginate(session, ordered, number, PAGE_SIZE)
+    return page
 
 
 def _escape_like(text: str) -> str:
