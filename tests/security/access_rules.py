@@ -91,6 +91,10 @@ RULES: dict[str, tuple[Access, ...]] = {
     "health.healthz": (everyone(OK),),
     "subscriptions.signup": (everyone(OK), everyone(UNPROCESSABLE, "POST")),
     "subscriptions.embed": (everyone(OK),),
+    "archive.index": (everyone(OK),),
+    "archive.feed": (everyone(OK),),
+    # The world's only issue has a draft campaign: unpublished issues are not there for anyone.
+    "archive.issue": (everyone(NOT_FOUND, values={"slug": "2026-04-07-1"}),),
     # Only loopback clients not behind a proxy, or a bearer token; the visitors are neither.
     "prometheus.metrics": (everyone(FORBIDDEN),),
     # Signed by SNS, not by a session: an empty body is a bad request for everyone.
