@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from newsletter.delivery.reconcile import reconcile_in_doubt
 from newsletter.models import DeliveryState
 from newsletter.tracking.ses import engagement, feedback, sending
 from newsletter.tracking.ses.records import SesRecord, parse_record
@@ -36,7 +37,8 @@ def handle_record(session: Session, data: object, context: EventContext) -> str:
     target = find_target(session, record)
     proof = record.event_type not in NOT_PROOF_OF_SENDING
     if proof and target.delivery is not None and target.delivery.state is DeliveryState.IN_DOUBT:
-        sending.reconcile_in_doubt(session, target.delivery, record)
+        sent_at = record.mail_timestamp or record.timestamp
+        reconcile_in_doubt(session, target.delivery, record.message_id, sent_at)
     HANDLERS[record.event_type](session, record, target, context)
     session.flush()
     return record.event_type

@@ -5,40 +5,11 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from newsletter.models import Campaign, Delivery, DeliveryState, EventType, Subscriber
+from newsletter.models import EventType, Subscriber
 from newsletter.tracking.firsts import set_first
 from newsletter.tracking.reclassify import reclassify_early
-from newsletter.tracking.rows import affected_rows
 from newsletter.tracking.ses.records import SesRecord, recipients
 from newsletter.tracking.ses.target import EventContext, Target, add_event, clip
-
-
-def reconcile_in_doubt(session: Session, delivery: Delivery, record: SesRecord) -> None:
-    """Any SES event proves SES accepted the message: an in_doubt row becomes sent.
-
-    A worker died between handing the message to SES and recording it; resending would mail
-    the reader twice. The delivery engine's own reconciliation supersedes this once merged.
-    """
-    changed = affected_rows(
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery.id, Delivery.state == DeliveryState.IN_DOUBT)
-            .values(
-                state=DeliveryState.SENT,
-                sent_at=record.mail_timestamp or record.timestamp,
-                transport_message_id=record.message_id or delivery.transport_message_id,
-                last_error=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if changed:
-        session.execute(
-            update(Campaign)
-            .where(Campaign.id == delivery.campaign_id)
-            .values(sent_count=Campaign.sent_count + 1)
-        )
-        session.refresh(delivery)
 
 
 def on_send(session: Session, record: SesRecord, target: Target, _ctx: EventContext) -> None:
