@@ -1,0 +1,144 @@
+"""The operator's part after the kill, and the three checks the drill ends with."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from _drill_moto import Received
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from newsletter.audit import Actor
+from newsletter.models import TERMINAL_STATES, Campaign, Delivery, DeliveryState, Subscriber, utcnow
+
+
+@dataclass
+class Recovery:
+    """What the operator did with the rows left in doubt."""
+
+    in_doubt: int = 0
+    reconciled: int = 0  # SES (moto) holds a message for the row: recorded as sent
+    resent: int = 0  # SES holds none, and the worker that had it is dead: queued again
+
+    def line(self) -> str:
+        return (
+            f"in doubt {self.in_doubt}: reconciled as sent {self.reconciled} (SES has the "
+            f"message), queued again {self.resent} (SES provably has none)"
+        )
+
+
+def recover_in_doubt(
+    session: Session, campaign_id: int, received: Received, actor: Actor
+) -> Recovery:
+    """Settle every in-doubt row from what SES received, as an operator would.
+
+    A row is in doubt when the worker that claimed it died between handing it over and
+    recording the outcome. Call this only once that worker is dead (it was SIGKILLed and
+    reaped): then nothing of it is still in flight, and moto stores a message before it
+    answers, so moto's list is the whole truth. A row whose delivery token is in a received
+    message went out: it is reconciled with that message's id, exactly as the SES Send event
+    would do. A row with no message was provably not sent: it is resent through the operator's
+    recovery action. Nothing is resent on a guess.
+    """
+    from newsletter.delivery.reconcile import reconcile_in_doubt
+
+    from newsletter.delivery import recovery
+
+    campaign = session.get(Campaign, campaign_id)
+    assert campaign is not None
+    rows = session.scalars(
+        select(Delivery).where(
+            Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.IN_DOUBT
+        )
+    ).all()
+    result = Recovery(in_doubt=len(rows))
+    unsent: list[int] = []
+    for row in rows:
+        message_ids = received.by_delivery.get(row.id)
+        if message_ids:
+            result.reconciled += int(
+                bool(reconcile_in_doubt(session, row, message_ids[0], utcnow()))
+            )
+        else:
+            unsent.append(row.id)
+    if unsent:
+        result.resent = recovery.resend(
+            session,
+            campaign,
+            unsent,
+            actor=actor,
+            reason="drill: SES holds no message for these rows and their worker is dead",
+        )
+    return result
+
+
+@dataclass
+class Verdict:
+    """The end-of-run figures, with what each is made of."""
+
+    duplicates: int = 0
+    lost: int = 0
+    details: list[str] = field(default_factory=list)
+
+
+def check_delivery(session: Session, campaign_id: int, received: Received) -> Verdict:
+    """No reader got two messages; every snapshot row is in exactly one terminal state, and
+    the ledger's sent rows are exactly the rows SES received a message for."""
+    verdict = Verdict()
+    campaign = session.get(Campaign, campaign_id)
+    assert campaign is not None
+    rows = session.execute(
+        select(Delivery.id, Delivery.state, Subscriber.email)
+        .outerjoin(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(Delivery.campaign_id == campaign_id)
+    ).all()
+    per_state = Counter(str(state) for _, state, _ in rows)
+    terminal = sum(n for state, n in per_state.items() if DeliveryState(state) in TERMINAL_STATES)
+
+    moto_extra = sum(n - 1 for n in received.per_address.values() if n > 1)
+    ledger_extra = _ledger_duplicates(session, campaign_id)
+    verdict.duplicates = moto_extra + ledger_extra
+    verdict.details.append(
+        f"duplicates: readers with more than one message at SES: "
+        f"{sum(1 for n in received.per_address.values() if n > 1)} ({moto_extra} extra "
+        f"messages); ledger rows sharing a reader: {ledger_extra}"
+    )
+
+    missing_rows = max(0, campaign.recipients_count - len(rows))
+    not_terminal = len(rows) - terminal
+    sent_ids = {row_id for row_id, state, _ in rows if state == DeliveryState.SENT}
+    at_ses = set(received.by_delivery)
+    sent_not_at_ses = len(sent_ids - at_ses)
+    at_ses_not_sent = len(at_ses - sent_ids)
+    email_of = {row_id: (email or "").lower() for row_id, _, email in rows}
+    misaddressed = sum(
+        1 for row_id, to in received.address_of.items() if email_of.get(row_id, "?") not in to
+    )
+    verdict.lost = missing_rows + not_terminal + sent_not_at_ses + at_ses_not_sent + misaddressed
+    verdict.details += [
+        f"ledger: snapshot {campaign.recipients_count} rows, found {len(rows)}; "
+        f"terminal {terminal}: {dict(sorted(per_state.items()))}",
+        f"lost: rows missing {missing_rows}, not terminal {not_terminal}, 'sent' but not at SES "
+        f"{sent_not_at_ses}, at SES but not 'sent' {at_ses_not_sent}, misaddressed "
+        f"{misaddressed}",
+        f"SES (moto) received {received.campaign_messages} campaign messages for "
+        f"{len(at_ses)} rows, {received.other_messages} other emails (confirmations); "
+        f"unreadable tokens {received.bad_tokens}",
+        f"campaign {campaign.status}: counters sent {campaign.sent_count} / failed "
+        f"{campaign.failed_count} / skipped {campaign.skipped_count}; ledger sent "
+        f"{per_state.get('sent', 0)} / failed {per_state.get('failed', 0)} / skipped "
+        f"{per_state.get('skipped', 0)}",
+    ]
+    return verdict
+
+
+def _ledger_duplicates(session: Session, campaign_id: int) -> int:
+    per_reader = (
+        select(func.count().label("n"))
+        .where(Delivery.campaign_id == campaign_id, Delivery.subscriber_id.is_not(None))
+        .group_by(Delivery.subscriber_id)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    return int(session.scalar(select(func.coalesce(func.sum(per_reader.c.n - 1), 0))) or 0)
