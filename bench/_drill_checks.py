@@ -20,26 +20,29 @@ class Recovery:
     in_doubt: int = 0
     reconciled: int = 0  # SES (moto) holds a message for the row: recorded as sent
     resent: int = 0  # SES holds none, and the worker that had it is dead: queued again
+    left: int = 0  # SES holds none, but the worker that had it may be alive: not touched
 
     def line(self) -> str:
         return (
             f"in doubt {self.in_doubt}: reconciled as sent {self.reconciled} (SES has the "
-            f"message), queued again {self.resent} (SES provably has none)"
+            f"message), queued again {self.resent} (SES provably has none), left for an "
+            f"operator {self.left} (no message, but their worker may still be alive)"
         )
 
 
 def recover_in_doubt(
-    session: Session, campaign_id: int, received: Received, actor: Actor
+    session: Session, campaign_id: int, received: Received, actor: Actor, dead_pids: set[int]
 ) -> Recovery:
     """Settle every in-doubt row from what SES received, as an operator would.
 
-    A row is in doubt when the worker that claimed it died between handing it over and
-    recording the outcome. Call this only once that worker is dead (it was SIGKILLed and
-    reaped): then nothing of it is still in flight, and moto stores a message before it
-    answers, so moto's list is the whole truth. A row whose delivery token is in a received
-    message went out: it is reconciled with that message's id, exactly as the SES Send event
-    would do. A row with no message was provably not sent: it is resent through the operator's
-    recovery action. Nothing is resent on a guess.
+    A row is in doubt when the worker that claimed it stopped (or stalled past its lease)
+    between claiming it and recording the outcome. A row whose delivery token is in a
+    received message went out: it is reconciled with that message's id, exactly as the SES
+    Send event would do. A row with no message is resent through the operator's recovery
+    action only when the process that claimed it (``claimed_by`` is host:pid:thread) is one
+    of ``dead_pids``, SIGKILLed and reaped: then nothing of it can still be in flight, and
+    moto stores a message before it answers, so its list is the whole truth. Any other row is
+    left in doubt and reported. Nothing is resent on a guess.
     """
     from newsletter.delivery.reconcile import reconcile_in_doubt
 
@@ -57,11 +60,11 @@ def recover_in_doubt(
     for row in rows:
         message_ids = received.by_delivery.get(row.id)
         if message_ids:
-            result.reconciled += int(
-                bool(reconcile_in_doubt(session, row, message_ids[0], utcnow()))
-            )
-        else:
+            result.reconciled += int(reconcile_in_doubt(session, row, message_ids[0], utcnow()))
+        elif _claiming_pid(row.claimed_by) in dead_pids:
             unsent.append(row.id)
+        else:
+            result.left += 1
     if unsent:
         result.resent = recovery.resend(
             session,
@@ -71,6 +74,12 @@ def recover_in_doubt(
             reason="drill: SES holds no message for these rows and their worker is dead",
         )
     return result
+
+
+def _claiming_pid(claimed_by: str | None) -> int | None:
+    """The process id in a ``host:pid:thread`` claim, None when it has another shape."""
+    parts = (claimed_by or "").split(":")
+    return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
 
 
 @dataclass

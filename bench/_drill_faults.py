@@ -44,6 +44,7 @@ class Run:
     workers: dict[str, Process] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
     killed_rows: list[int] = field(default_factory=list)
+    dead_pids: set[int] = field(default_factory=set)
 
     def step(self, name: str, action: Callable[[Step], None]) -> Step:
         """Run one fault between two ledger counts, collecting the error lines it caused."""
@@ -154,7 +155,8 @@ def kill_worker(run: Run, step: Step) -> None:
         if not held:
             time.sleep(0.05)
     victim.popen.kill()
-    victim.popen.wait(10)
+    victim.popen.wait(10)  # reaped: nothing of it can still be talking to SES
+    run.dead_pids.add(victim.popen.pid)
     killed_at = time.monotonic()
     held = _rows_held_by(run, pid) or held
     run.killed_rows = held
@@ -185,7 +187,7 @@ def _rows_held_by(run: Run, pid: str) -> list[int]:
                 select(Delivery.id).where(
                     Delivery.campaign_id == run.campaign_id,
                     Delivery.state == DeliveryState.SENDING,
-                    Delivery.claimed_by.contains(pid),
+                    Delivery.claimed_by.like(f"%:{pid}:%"),  # host:pid:thread
                 )
             )
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
+from collections.abc import Callable
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -74,7 +75,7 @@ def import_demo_issue(session: Session) -> int:
     document = parse_any(data, DEMO_REPORT.name)
     tag_document(document, seed_rules())
     issue = create_issue(session, document, source_format="text", source_text=data.decode("utf-8"))
-    return issue.id
+    return int(issue.id)
 
 
 def make_operator(session: Session) -> Actor:
@@ -99,11 +100,11 @@ def schedule_campaign(session: Session, issue_id: int, actor: Actor, *, in_secon
     return campaign.id
 
 
-def wait_for_start(new_session: type[Session] | object, campaign_id: int, seconds: float) -> int:
+def wait_for_start(new_session: Callable[[], Session], campaign_id: int, seconds: float) -> int:
     """Wait until the scheduler has started the campaign; returns its snapshot's row count."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        with new_session() as session:  # type: ignore[operator]
+        with new_session() as session:
             campaign = session.get(Campaign, campaign_id)
             if campaign is not None and campaign.status is not CampaignStatus.SCHEDULED:
                 return int(

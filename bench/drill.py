@@ -51,12 +51,15 @@ from _drill_faults import (
     tracking,
 )
 from _drill_moto import read_received, verify_sender
-from _drill_observe import LogWatch, settled, show, states, wait_for
+from _drill_observe import LogWatch, Step, settled, show, states, wait_for
 from _drill_seed import wait_for_start
 from _drill_servers import ROOT, Stack
 from _drill_traffic import Background, Ledger, describe
+from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
+
+from newsletter.audit import Actor
 
 SECRET = "drill-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF"
 SENDER_ADDRESS = "daily@news.drill.example.org"
@@ -117,7 +120,7 @@ def app_environment(stack: Stack, options: argparse.Namespace) -> dict[str, str]
     }
 
 
-def prepare(env: dict[str, str], options: argparse.Namespace) -> tuple[object, int, object]:
+def prepare(env: dict[str, str], options: argparse.Namespace) -> tuple[Flask, int, Actor]:
     """Migrate, seed and schedule; returns the app, the campaign id and the operator."""
     from _drill_seed import import_demo_issue, make_operator, schedule_campaign, seed_readers
 
@@ -154,20 +157,20 @@ def run_faults(run: Run, total: int) -> None:
         run.step(name, lambda step, action=action: action(run, step))
 
 
-def operator_recovery(run: Run, app: object, operator: object, endpoint: str) -> None:
+def operator_recovery(run: Run, app: Flask, operator: Actor, endpoint: str) -> None:
     """Wait for the workers to finish, then settle the in-doubt rows and wait again."""
     from newsletter.extensions import db
 
     counts = wait_for(run.engine, run.campaign_id, settled, 900)
     print(f"[t+{time.monotonic() - run.started:6.1f}s] workers done: {show(counts)}", flush=True)
 
-    def act(step: object) -> None:
+    def act(step: Step) -> None:
         received = read_received(endpoint, run.signer)
-        with app.app_context(), db.session_scope() as session:  # type: ignore[attr-defined]
-            outcome = recover_in_doubt(session, run.campaign_id, received, operator)  # type: ignore[arg-type]
-        step.notes.append(outcome.line())  # type: ignore[attr-defined]
+        with app.app_context(), db.session_scope() as session:
+            outcome = recover_in_doubt(session, run.campaign_id, received, operator, run.dead_pids)
+        step.notes.append(outcome.line())
         after = wait_for(run.engine, run.campaign_id, settled, 300)
-        step.notes.append(f"resent rows sent; ledger {show(after)}")  # type: ignore[attr-defined]
+        step.notes.append(f"after the resent rows went out: {show(after)}")
 
     run.step("operator settles in-doubt rows", act)
 
@@ -230,7 +233,7 @@ def drill(options: argparse.Namespace, stack: Stack) -> int:
     finally:
         background.stop()
     received = read_received(env["NEWSLETTER_SES_ENDPOINT_URL"], run.signer)
-    with app.app_context(), db.session_scope() as session:  # type: ignore[attr-defined]
+    with app.app_context(), db.session_scope() as session:
         verdict = check_delivery(session, campaign_id, received)
     print(f"final ledger: {show(states(engine, campaign_id))}")
     engine.dispose()
