@@ -146,7 +146,7 @@ def tracking_burst(
 
 class Background(threading.Thread):
     """A steady trickle of requests during the whole run (health checks, the signup page and
-    its embeddable copy), so that every fault is also met by web traffic."""
+    the archive), so that every fault is also met by web traffic."""
 
     def __init__(self, ledger: Ledger, base: str, per_second: float = 10.0) -> None:
         super().__init__(name="drill-background", daemon=True)
@@ -155,7 +155,7 @@ class Background(threading.Thread):
 
     def run(self) -> None:
         session = requests.Session()
-        paths = ["/healthz", "/subscribe", "/subscribe/embed"]
+        paths = ["/healthz", "/subscribe", "/archive"]
         n = 0
         while not self.stopped.wait(self.pause):
             self.ledger.call("background", session, "GET", f"{self.base}{paths[n % len(paths)]}")

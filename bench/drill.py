@@ -244,8 +244,21 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def missing_engine() -> list[str]:
+    """The delivery engine's modules the drill drives that this checkout lacks."""
+    import importlib.util
+
+    wanted = ("lifecycle", "recovery", "reconcile", "transports.factory")
+    return [
+        name for name in wanted if importlib.util.find_spec(f"newsletter.delivery.{name}") is None
+    ]
+
+
 def main() -> int:
     options = parse_args()
+    if missing := missing_engine():
+        print(f"the delivery engine lacks {', '.join(missing)}: nothing to drill", file=sys.stderr)
+        return 2
     if os.geteuid() != 0:
         print(
             "the drill runs its own PostgreSQL as the postgres user: run it as root",
