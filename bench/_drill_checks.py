@@ -44,9 +44,8 @@ def recover_in_doubt(
     moto stores a message before it answers, so its list is the whole truth. Any other row is
     left in doubt and reported. Nothing is resent on a guess.
     """
-    from newsletter.delivery.reconcile import reconcile_in_doubt
-
     from newsletter.delivery import recovery
+    from newsletter.delivery.reconcile import reconcile_in_doubt
 
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None
