@@ -48,6 +48,8 @@ class Campaign(CreatedAt, Base):
     track_opens: Mapped[bool] = mapped_column(default=True)
     track_clicks: Mapped[bool] = mapped_column(default=True)
     pause_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set by a pause that ends by itself (the daily quota); the scheduler resumes it then.
+    resume_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     snapshot_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
