@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -29,6 +30,7 @@ from newsletter.demo import seed_topics
 from newsletter.extensions import db as database
 from newsletter.models import Base
 from tests.factories import TEST_PASSWORD, make_staff
+from tests.servers import moto_server
 
 PG_ENV = "NEWSLETTER_TEST_DATABASE_URL"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -186,3 +188,30 @@ def operator_user(session: Session) -> Any:
     user = make_staff(session, "operator@news.example.org", ["operator"])
     session.commit()
     return user
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """moto's server on a free loopback port, for the whole session."""
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials for boto3's default chain that only moto accepts; no profile, no IMDS."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def moto(moto_url: str, aws_env: None) -> str:
+    """moto's server with an empty account, and credentials for it."""
+    requests.post(f"{moto_url}/moto-api/reset", timeout=5)
+    return moto_url

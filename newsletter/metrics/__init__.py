@@ -8,10 +8,10 @@ from flask import Flask, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from newsletter.delivery.transports.ses_account import CachedAccount, reader_for
 from newsletter.extensions import db
 from newsletter.metrics.exporter import exporter_services
 from newsletter.metrics.prometheus import EXTENSION_KEY, AppMetrics
-from newsletter.metrics.quota import CachedAccount, reader_for
 from newsletter.metrics.service import metrics_services
 from newsletter.models import Role
 from newsletter.runtime import register_service

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from newsletter.config import Settings
 from newsletter.database import Database
 from newsletter.delivery.transports import Transport
+from newsletter.delivery.transports.factory import build_transport
 from newsletter.metrics import rollup, snapshots
 from newsletter.metrics.guard import GuardOutcome, Pauser, check_reputation
 from newsletter.metrics.notify import notify_operators
@@ -147,4 +148,6 @@ def metrics_services(app: Flask) -> list[Service]:
     database: Database = app.extensions["newsletter.database"]
     # The guard pauses through the delivery lifecycle (issue 6); until that module is part of
     # the application the service keeps the figures up and the guard stays off.
-    return [MetricsService(database, settings, pause=None, transport=None)]
+    return [
+        MetricsService(database, settings, pause=None, transport=lambda: build_transport(settings))
+    ]

@@ -25,12 +25,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from newsletter import audit
 from newsletter.auth.roles import roles_required
 from newsletter.config import Settings
+from newsletter.delivery.transports.ses_account import CachedAccount
 from newsletter.extensions import db
 from newsletter.metrics import guard, progress
 from newsletter.metrics.campaign_report import build_campaign_report
 from newsletter.metrics.forms import AcknowledgeForm
 from newsletter.metrics.overview import SES_REVIEW_BOUNCE, SES_REVIEW_COMPLAINT, build_overview
-from newsletter.metrics.quota import CachedAccount, quota_panel
+from newsletter.metrics.quota import quota_panel
 from newsletter.metrics.series import Days
 from newsletter.metrics.tables import Table, format_cell, format_rate, to_csv
 from newsletter.models import Campaign, Role

@@ -17,8 +17,10 @@ from flask import Flask, current_app, url_for
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from newsletter.config import ConfigError
 from newsletter.context import current_render_settings, current_settings, email_locale
 from newsletter.delivery.transports import OutgoingMessage, Transport, TransportError
+from newsletter.delivery.transports.factory import build_transport
 from newsletter.delivery.transports.outbox import OutboxTransport
 from newsletter.extensions import db
 from newsletter.models import Subscriber
@@ -28,7 +30,8 @@ from newsletter.subscriptions.signup import SignupOutcome, SignupResult
 from newsletter.subscriptions.tokens import CONFIRMATION_DAYS, confirm_token, reader_token
 
 log = logging.getLogger(__name__)
-SEND_ERRORS = (TransportError, RenderError, OSError, ValueError)
+# ConfigError: a provider configuration that cannot work (named in the log).
+SEND_ERRORS = (TransportError, RenderError, OSError, ValueError, ConfigError)
 
 
 def send_after_signup(session: Session, result: SignupResult) -> bool:
@@ -104,23 +107,10 @@ def _context(kind: SystemEmail, subscriber: Subscriber) -> dict[str, object]:
     }
 
 
-class ProviderUnavailable(TransportError):
-    """The configured provider cannot be used for readers' emails in this build."""
-
-
 def _transport() -> Transport:
-    """The provider transport for readers' emails.
-
-    The delivery engine's transport factory (SES, SMTP) is not merged into this branch yet;
-    until it is, a provider configuration fails every reader email loudly (logged, and the
-    reader may ask again at once) instead of quietly writing it to the outbox.
-    """
-    settings = current_settings()
-    if settings.transport == "outbox":
-        return OutboxTransport(settings.outbox_dir)
-    raise ProviderUnavailable(
-        f"NEWSLETTER_TRANSPORT={settings.transport}: no transport factory in this build"
-    )
+    """The provider transport for readers' emails (a configuration that cannot work raises
+    ConfigError naming the variable, which the dispatcher logs)."""
+    return build_transport(current_settings())
 
 
 def _deliver_in_thread(transport: Callable[[], Transport], job: MailJob) -> None:

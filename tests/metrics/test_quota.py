@@ -12,7 +12,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
-from newsletter.metrics.quota import CachedAccount, quota_panel, sesv2_reader
+from newsletter.delivery.transports.ses_account import CachedAccount, sesv2_reader
+from newsletter.metrics.quota import quota_panel
 from newsletter.models import DeliveryState
 from newsletter.models.base import utcnow
 from tests.factories import make_campaign, make_delivery

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from newsletter.models import Subscriber
 from newsletter.subscriptions import mailer
 from newsletter.subscriptions.dispatch import MailDispatcher, dispatcher_for
 from tests.factories import make_subscriber
+from tests.servers import smtp_server
 
 FORM = {"email": "li@example.org", "topics": ["capital"], "consent": "y"}
 
@@ -102,18 +104,79 @@ def broken_outbox(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
     return app_config
 
 
-def test_a_provider_that_cannot_be_set_up_fails_loudly_and_lets_the_reader_retry(
-    provider_config: dict[str, Any],
+class SmtpRelay:
+    """An aiosmtpd handler that answers DATA with ``reply`` and keeps what it accepted."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.accepted: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.reply.startswith("250"):
+            self.accepted.append(envelope.content)
+        return self.reply
+
+
+@pytest.fixture
+def relay(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Iterator[SmtpRelay]:
+    """A real SMTP relay on loopback answering with the test's parameter; the app uses it."""
+    handler = SmtpRelay(request.param)
+    with smtp_server(handler) as server:
+        app_config.update(
+            transport="smtp", smtp_host=server.hostname, smtp_port=server.port, smtp_security="none"
+        )
+        yield handler
+
+
+def sign_up_through_the_configured_provider(app: Flask, client: FlaskClient) -> None:
+    """Post the signup form and wait until the provider's dispatcher is done."""
+    assert client.post("/subscribe", data=FORM).status_code == 200
+    dispatcher_for(app, mailer._transport, mailer._deliver_in_thread).wait()
+
+
+@pytest.mark.parametrize("relay", ["554 5.7.1 Message rejected: content refused"], indirect=True)
+def test_a_provider_that_refuses_fails_loudly_and_lets_the_reader_retry(
+    relay: SmtpRelay,
     app: Flask,
     client: FlaskClient,
     session: Session,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    assert client.post("/subscribe", data=FORM).status_code == 200
-    dispatcher_for(app, mailer._transport, mailer._deliver_in_thread).wait()
-    assert "NEWSLETTER_TRANSPORT=smtp" in caplog.text
+    sign_up_through_the_configured_provider(app, client)
+    assert "SMTP 554 at DATA: 5.7.1 Message rejected" in caplog.text
     assert sent_at(session) is None
-    assert not list(Path(provider_config["outbox_dir"]).glob("*/*.eml"))
+    assert relay.accepted == []
+    assert not list(Path(app.config["NEWSLETTER"].outbox_dir).glob("*/*.eml"))
+
+
+@pytest.mark.parametrize("relay", ["250 Ok 0100018c-1234"], indirect=True)
+def test_a_configured_smtp_provider_delivers_the_confirmation(
+    relay: SmtpRelay, app: Flask, client: FlaskClient, session: Session
+) -> None:
+    sign_up_through_the_configured_provider(app, client)
+    [data] = relay.accepted
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    assert parsed["To"] == "li@example.org"
+    assert "/confirm/" in parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert sent_at(session) is not None
+
+
+@pytest.fixture
+def login_without_password(provider_config: dict[str, Any]) -> dict[str, Any]:
+    provider_config["smtp_username"] = "user"  # no password: the transport cannot log in
+    return provider_config
+
+
+def test_a_provider_configuration_that_cannot_work_names_the_variable_and_lets_the_reader_retry(
+    login_without_password: dict[str, Any],
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sign_up_through_the_configured_provider(app, client)
+    assert "NEWSLETTER_SMTP_PASSWORD" in caplog.text
+    assert sent_at(session) is None
 
 
 def test_an_outbox_that_cannot_be_written_is_said_on_the_page(

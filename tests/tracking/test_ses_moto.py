@@ -5,12 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,54 +15,6 @@ from flask import Flask
 from newsletter.tracking.ses.aws import EXTENSION_KEY, AwsClients
 from newsletter.tracking.ses.publishing import POLICY_SID
 from tests.tracking.helpers import TOPIC, WEBHOOK, invoke_cli
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    """moto's server on a free loopback port, for the whole session."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = Path(sys.executable).with_name("moto_server")
-    process = subprocess.Popen(
-        [str(server), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"moto_server exited with {process.returncode}")
-        try:
-            requests.get(f"{url}/moto-api/", timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    pytest.fail(f"moto_server did not answer on {url} within 30 s")
-
-
-@pytest.fixture
-def moto(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """An empty moto account and credentials for boto3's default chain."""
-    requests.post(f"{moto_url}/moto-api/reset", timeout=5)
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return moto_url
 
 
 @pytest.fixture

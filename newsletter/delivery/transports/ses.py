@@ -1,0 +1,117 @@
+"""Amazon SES v2: ``SendEmail`` with the complete MIME message as raw content.
+
+boto3 clients are not safe to share between threads while they are being created, and each
+holds its own connection pool, so every sending thread gets a client of its own. SDK retries
+are off: throttling is the sender's back-pressure signal (it paces and backs off with
+jitter), and a silent retry after a timeout could deliver one message twice.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from newsletter.config import Settings
+from newsletter.delivery.transports.base import OutgoingMessage, SendResult, TemporaryFailure
+from newsletter.delivery.transports.ses_errors import (
+    classify_botocore_error,
+    classify_client_error,
+)
+
+#: One attempt per call: the sender decides about retries (see the module's docstring).
+SEND_CONFIG = Config(
+    connect_timeout=5,
+    read_timeout=30,
+    retries={"mode": "standard", "max_attempts": 1},
+    max_pool_connections=2,
+)
+#: SES's rule for message tag names and values (SendEmail's MessageTag).
+_TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+TAG_MAX = 256
+FEEDBACK_TAG = "ses:feedback-id-a"
+
+
+def make_sesv2_client(
+    settings: Settings, config: Config, session: boto3.session.Session | None = None
+) -> Any:
+    """A ``sesv2`` client for the configured region and endpoint; credentials from boto3's
+    default chain."""
+    return (session or boto3.session.Session()).client(
+        "sesv2",
+        region_name=settings.ses_region,
+        endpoint_url=settings.ses_endpoint_url or None,
+        config=config,
+    )
+
+
+def tag_value(raw: str) -> str:
+    """``raw`` made acceptable as an SES tag name or value: other characters become ``_``."""
+    return _TAG_UNSAFE.sub("_", raw)[:TAG_MAX]
+
+
+def email_tags(tags: Mapping[str, str], feedback_id: str) -> list[dict[str, str]]:
+    """The message's correlation tags plus the Gmail feedback-loop sender id, SES-safe."""
+    found = {tag_value(name): tag_value(value) for name, value in tags.items() if name and value}
+    listed = [{"Name": name, "Value": value} for name, value in found.items() if name and value]
+    if feedback_id:
+        listed.append({"Name": FEEDBACK_TAG, "Value": tag_value(feedback_id)})
+    return listed
+
+
+class SesTransport:
+    """Sends through SES v2, one client per thread."""
+
+    name = "ses"
+
+    def __init__(self, settings: Settings, client_factory: Callable[[], Any] | None = None) -> None:
+        self.configuration_set = settings.ses_configuration_set
+        self.feedback_id = settings.ses_feedback_id
+        self._factory = client_factory or (lambda: make_sesv2_client(settings, SEND_CONFIG))
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._clients: list[Any] = []
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Hand ``message`` to SES; its ``MessageId`` is the result."""
+        request: dict[str, Any] = {
+            "FromEmailAddress": message.sender,
+            "Destination": {"ToAddresses": [message.recipient]},
+            "Content": {"Raw": {"Data": message.data}},
+            "EmailTags": email_tags(message.tags, self.feedback_id),
+        }
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
+        try:
+            answer = self._client().send_email(**request)
+        except ClientError as exc:
+            raise classify_client_error(exc, message.sender) from exc
+        except BotoCoreError as exc:
+            raise classify_botocore_error(exc) from exc
+        message_id = answer.get("MessageId")
+        if not message_id:
+            # Accepted or not is unknown; the sender treats it like a timeout.
+            raise TemporaryFailure("SES answered without a MessageId")
+        return SendResult(str(message_id))
+
+    def close(self) -> None:
+        """Close every thread's client; the next send makes new ones."""
+        with self._lock:
+            clients, self._clients = self._clients, []
+            self._local = threading.local()
+        for client in clients:
+            client.close()
+
+    def _client(self) -> Any:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._factory()
+            with self._lock:
+                self._clients.append(client)
+                self._local.client = client
+        return client
