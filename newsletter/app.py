@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _configure_logging(settings)
 
     from newsletter import archive, auth, health, i18n, metrics, ratelimits, tracking, web
+    from newsletter.issues import editor
     from newsletter.subscriptions import admin as subscriptions_admin
     from newsletter.subscriptions import web as subscriptions_web
 
@@ -42,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     metrics.init_app(app)
     tracking.init_app(app)
     archive.init_app(app)
+    editor.init_app(app)
     return app
 
 

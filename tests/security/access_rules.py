@@ -141,6 +141,16 @@ RULES: dict[str, tuple[Access, ...]] = {
     # Amazon SES settings: operators.
     "ses_admin.status": (staff(OPERATOR),),
     "ses_admin.setup": (staff(OPERATOR, method="POST", allowed=REDIRECT),),
+    # Issues: editors.
+    "editor.issue_list": (staff(EDITOR),),
+    "editor.import_page": (staff(EDITOR), staff(EDITOR, method="POST", allowed=UNPROCESSABLE)),
+    "editor.issue_page": (staff(EDITOR),),
+    "editor.save_details": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),
+    "editor.save_topics": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),
+    "editor.download_markdown": (staff(EDITOR),),
+    "editor.preview": (staff(EDITOR),),
+    "editor.preview_frame": (staff(EDITOR),),
+    "editor.test_send": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),
     # Subscribers: operators.
     "operators.subscribers": (staff(OPERATOR),),
     "operators.reader": (staff(OPERATOR),),

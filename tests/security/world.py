@@ -50,6 +50,7 @@ def build_world(session: Session) -> World:
     session.commit()
     values = {
         "campaign_id": campaign.id,
+        "issue_id": campaign.issue_id,
         "subscriber_id": other_reader.id,
         "user_id": other_staff.id,
         "job_id": job.id,

@@ -1,0 +1,107 @@
+"""Test sends: the exact mix, through the real pipeline and transport, audited, limited."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsletter.issues.storage import load_document
+from newsletter.models import AuditEntry, Issue
+from tests.issues.editor.conftest import actions, token_of
+
+
+def outbox(app: Flask) -> list[EmailMessage]:
+    folder = Path(app.config["NEWSLETTER"].outbox_dir)
+    messages = []
+    for path in sorted(folder.rglob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        messages.append(message)
+    return messages
+
+
+def post_test(client: FlaskClient, issue: Issue, **data: object) -> object:
+    token = token_of(client, f"/admin/issues/{issue.id}/preview")
+    return client.post(f"/admin/issues/{issue.id}/test-send", data={"csrf_token": token, **data})
+
+
+def test_the_chosen_mix_lands_in_the_outbox_for_each_address(
+    app: Flask, editor: FlaskClient, session: Session, issue: Issue
+) -> None:
+    response = post_test(
+        editor,
+        issue,
+        recipients="li@example.org, Ann@Example.org",
+        topics=["compute"],
+        locale="zh-CN",
+    )
+
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    messages = outbox(app)
+    assert sorted(m["To"] for m in messages) == ["ann@example.org", "li@example.org"]
+    doc = load_document(issue)
+    compute = [i.title for i in doc.items() if i.topics == ["compute"]]
+    capital = [i.title for i in doc.items() if i.topics == ["capital"]]
+    for message in messages:
+        assert message["Subject"].startswith("[测试] ")
+        plain = message.get_body(("plain",))
+        assert plain is not None
+        text = plain.get_content()
+        assert "「算力」" in text.splitlines()[0]
+        assert all(title in text for title in compute)
+        assert not any(title in text for title in capital)
+    assert actions(session) == ["issue.test_send"]
+    detail = session.scalars(select(AuditEntry.detail)).all()[-1]
+    assert detail is not None
+    assert detail["variant"] == "compute"
+    assert detail["recipients"] == ["li@example.org", "ann@example.org"]
+
+
+def test_no_topic_ticked_sends_the_all_topics_version_in_english(
+    app: Flask, editor: FlaskClient, issue: Issue
+) -> None:
+    response = post_test(editor, issue, recipients="li@example.org", locale="en")
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    (message,) = outbox(app)
+    assert message["Subject"].startswith("[TEST] ")
+
+
+def test_bad_addresses_are_shown_at_the_field_and_nothing_is_sent(
+    app: Flask, editor: FlaskClient, session: Session, issue: Issue
+) -> None:
+    for recipients in ("not-an-address", "", ", ".join(f"r{n}@example.org" for n in range(6))):
+        response = post_test(editor, issue, recipients=recipients, locale="zh-CN")
+        assert response.status_code == 422  # type: ignore[attr-defined]
+        assert 'class="field has-error"' in response.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert outbox(app) == []
+    assert actions(session) == []
+
+
+def test_a_test_send_without_the_csrf_token_is_refused(
+    app: Flask, editor: FlaskClient, issue: Issue
+) -> None:
+    response = editor.post(
+        f"/admin/issues/{issue.id}/test-send", data={"recipients": "li@example.org"}
+    )
+    assert response.status_code in {400, 422}
+    assert outbox(app) == []
+
+
+def test_test_sends_are_rate_limited_per_editor(editor: FlaskClient, issue: Issue) -> None:
+    token = token_of(editor, f"/admin/issues/{issue.id}/preview")
+    codes = [
+        editor.post(
+            f"/admin/issues/{issue.id}/test-send",
+            data={"csrf_token": token, "recipients": "nobody"},
+        ).status_code
+        for _ in range(21)
+    ]
+    assert codes[:20] == [422] * 20
+    assert codes[20] == 429
