@@ -11,8 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from newsletter.issues.markdown_format import export_markdown
-from newsletter.issues.markdown_format import parse_markdown
+from newsletter.issues.markdown_format import export_markdown, parse_markdown
 from newsletter.issues.storage import load_document
 from newsletter.models import CampaignStatus, Issue, TopicOrigin
 from tests.conftest import StaffClient
@@ -64,9 +63,7 @@ def test_pasting_the_demo_report_imports_it(editor: FlaskClient, session: Sessio
     assert actions(session) == ["issue.import"]
 
 
-def test_uploading_markdown_keeps_the_editors_topics(
-    editor: FlaskClient, session: Session
-) -> None:
+def test_uploading_markdown_keeps_the_editors_topics(editor: FlaskClient, session: Session) -> None:
     doc = demo_document()
     doc.sections[2].items[0].topics = ["research"]
     upload = (BytesIO(export_markdown(doc).encode("utf-8")), "issue.md")

@@ -70,7 +70,7 @@ def test_every_mix_is_listed_with_its_size_and_readers(
 
     html = editor.get(f"/admin/issues/{issue.id}/preview").get_data(as_text=True)
 
-    assert html.count("<tr class=\"clip-") == 32  # 31 mixes and all topics
+    assert html.count('<tr class="clip-') == 32  # 31 mixes and all topics
     capital = html[html.index('data-key="capital"') :]
     assert capital[: capital.index("</tr>")].rstrip().endswith("<td>2</td>")
     both = html[html.index('data-key="capital+research"') :]
