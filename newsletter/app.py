@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from newsletter import redaction
 from newsletter.config import Settings, load_settings
 from newsletter.extensions import csrf, db
 
@@ -76,6 +77,7 @@ def _configure_flask(app: Flask, settings: Settings) -> None:
 
 
 def _configure_logging(settings: Settings) -> None:
+    redaction.install(settings)
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -123,6 +123,12 @@ class Settings:
     signup_limit_per_address: str = setting(
         "3 per hour", "Signup attempts allowed for one email address, whoever sends them."
     )
+    login_limit_per_ip: str = setting(
+        "20 per 15 minutes", "Failed staff sign-ins allowed from one client IP before a pause."
+    )
+    login_limit_per_account: str = setting(
+        "5 per 15 minutes", "Failed sign-ins allowed for one staff address before a pause."
+    )
     confirmation_resend_minutes: int = setting(
         10,
         "Minutes before a repeated signup sends another confirmation or preference-link "
@@ -430,7 +436,12 @@ def _check_sending(settings: Settings, complain: Any) -> None:
 def _check_rate_limits(settings: Settings, complain: Any) -> None:
     from limits import parse_many
 
-    for name in ("signup_limit_per_ip", "signup_limit_per_address"):
+    for name in (
+        "signup_limit_per_ip",
+        "signup_limit_per_address",
+        "login_limit_per_ip",
+        "login_limit_per_account",
+    ):
         try:
             parse_many(getattr(settings, name))
         except ValueError:
