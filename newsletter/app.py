@@ -28,6 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _configure_logging(settings)
 
     from newsletter import archive, auth, health, i18n, metrics, ratelimits, tracking, web
+    from newsletter.delivery import outbox_browser
     from newsletter.issues import editor
     from newsletter.subscriptions import admin as subscriptions_admin
     from newsletter.subscriptions import web as subscriptions_web
@@ -45,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     tracking.init_app(app)
     archive.init_app(app)
     editor.init_app(app)
+    outbox_browser.init_app(app)
     return app
 
 

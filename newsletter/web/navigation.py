@@ -29,6 +29,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_l("Issues"), "editor.issue_list", frozenset({Role.EDITOR})),
     NavItem(_l("Subscribers"), "operators.subscribers", frozenset({Role.OPERATOR})),
     NavItem(_l("Sending"), "sending.campaign_list", frozenset({Role.OPERATOR})),
+    NavItem(_l("Outbox"), "outbox.message_list", frozenset({Role.OPERATOR})),
     NavItem(_l("Dashboard"), "dashboard.overview", frozenset({Role.OPERATOR})),
     NavItem(_l("Settings"), "web.settings", frozenset({Role.EDITOR, Role.OPERATOR})),
 )

@@ -29,6 +29,7 @@ NOT_FOUND = "404"
 NOT_ALLOWED = "405"
 UNPROCESSABLE = "422"
 
+NO_MESSAGE = {"day": "2024-05-01", "name": "outbox-none.eml"}
 ACTORS = ("anonymous", "reader", "editor", "operator", "admin")
 STAFF_ROLES = ("editor", "operator", "admin")
 
@@ -151,6 +152,11 @@ RULES: dict[str, tuple[Access, ...]] = {
     "editor.preview": (staff(EDITOR),),
     "editor.preview_frame": (staff(EDITOR),),
     "editor.test_send": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),
+    # Outbox browser: operators (no message by this name: the role passed, then 404).
+    "outbox.message_list": (staff(OPERATOR),),
+    "outbox.message": (staff(OPERATOR, allowed=NOT_FOUND, values=NO_MESSAGE),),
+    "outbox.message_html": (staff(OPERATOR, allowed=NOT_FOUND, values=NO_MESSAGE),),
+    "outbox.message_raw": (staff(OPERATOR, allowed=NOT_FOUND, values=NO_MESSAGE),),
     # Subscribers: operators.
     "operators.subscribers": (staff(OPERATOR),),
     "operators.reader": (staff(OPERATOR),),
