@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from newsletter.config import Settings
 from newsletter.delivery.transports import (
     AccountBlocked,
     PermanentFailure,
@@ -21,7 +22,7 @@ from newsletter.delivery.transports import (
     Throttled,
     TransportError,
 )
-from newsletter.delivery.transports.smtp import SmtpTransport
+from newsletter.delivery.transports.smtp import SesRouting, SmtpTransport
 from newsletter.delivery.transports.smtp_replies import message_id_in
 from tests.delivery.transport_helpers import SENDER, in_threads, message
 from tests.servers import LOOPBACK, free_port, self_signed_tls, smtp_server
@@ -221,3 +222,25 @@ def test_a_relay_that_cannot_be_reached_is_a_temporary_failure() -> None:
 )
 def test_the_relays_id_is_read_from_common_replies(reply: str, expected: str | None) -> None:
     assert message_id_in(reply) == expected
+
+
+def test_through_ses_smtp_the_configuration_set_and_tags_travel_as_headers(relay: Relay) -> None:
+    routing = SesRouting("daily-events", "ai.daily")
+    with transport_to(relay, ses=routing) as transport:
+        transport.send(message(campaign="12", delivery="345"))
+    [(_, data)] = relay.accepted
+    head = data.split(b"\r\n\r\n")[0].split(b"\r\n")
+    assert head[:2] == [
+        b"X-SES-CONFIGURATION-SET: daily-events",
+        b"X-SES-MESSAGE-TAGS: campaign=12, delivery=345, ses:feedback-id-a=ai_daily",
+    ]
+    assert head[2].startswith(b"From: ")
+
+
+@pytest.mark.parametrize(
+    ("host", "routed"),
+    [("email-smtp.eu-west-1.amazonaws.com", True), ("smtp.example.org", False)],
+)
+def test_the_ses_headers_are_added_only_for_ses_endpoints(host: str, routed: bool) -> None:
+    transport = SmtpTransport.from_settings(Settings(transport="smtp", smtp_host=host))
+    assert (transport.ses is not None) is routed

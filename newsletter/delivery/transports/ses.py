@@ -64,6 +64,19 @@ def email_tags(tags: Mapping[str, str], feedback_id: str) -> list[dict[str, str]
     return listed
 
 
+def ses_smtp_headers(tags: Mapping[str, str], configuration_set: str, feedback_id: str) -> bytes:
+    """The header lines that give a message sent through SES's SMTP endpoint the same
+    configuration set and tags as an API send (SES removes them before delivery)."""
+    listed = email_tags(tags, feedback_id)
+    lines = []
+    if configuration_set:
+        lines.append(f"X-SES-CONFIGURATION-SET: {configuration_set}")
+    if listed:
+        pairs = ", ".join(f"{tag['Name']}={tag['Value']}" for tag in listed)
+        lines.append(f"X-SES-MESSAGE-TAGS: {pairs}")
+    return "".join(f"{line}\r\n" for line in lines).encode("ascii")
+
+
 class SesTransport:
     """Sends through SES v2, one client per thread."""
 

@@ -6,6 +6,10 @@ closes idle connections after a while: when a kept connection turns out to be de
 first command (MAIL FROM, before any of the message went out) a new one is opened and the
 message is sent on it. A connection lost after the message was handed over is never retried
 here, because the relay may already have accepted it: the sender decides.
+
+Through SES's SMTP endpoint the configuration set and the message tags (campaign, delivery,
+feedback id) travel as ``X-SES-CONFIGURATION-SET`` / ``X-SES-MESSAGE-TAGS`` headers, so SES
+events carry the same tags as after an API send.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import smtplib
 import ssl
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 from newsletter.config import Settings
@@ -27,6 +32,7 @@ from newsletter.delivery.transports.base import (
     TemporaryFailure,
     TransportError,
 )
+from newsletter.delivery.transports.ses import ses_smtp_headers
 from newsletter.delivery.transports.smtp_replies import (
     Stage,
     classify_reply,
@@ -38,6 +44,23 @@ Security = Literal["starttls", "tls", "none"]
 SMTP_OK = 250
 SMTP_FORWARDED = 251  # "user not local; will forward": accepted
 _HEADERS = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+
+
+def is_ses_endpoint(host: str) -> bool:
+    """Whether ``host`` is Amazon SES's SMTP endpoint (email-smtp.<region>.amazonaws.com)."""
+    return host.startswith("email-smtp.") and host.endswith((".amazonaws.com", ".amazonaws.com.cn"))
+
+
+@dataclass(frozen=True)
+class SesRouting:
+    """Through SES's SMTP endpoint, the configuration set and tags travel as headers."""
+
+    configuration_set: str
+    feedback_id: str
+
+    def headers(self, tags: Mapping[str, str]) -> bytes:
+        """The X-SES-* header lines for a message with ``tags``."""
+        return ses_smtp_headers(tags, self.configuration_set, self.feedback_id)
 
 
 class SmtpTransport:
@@ -56,10 +79,12 @@ class SmtpTransport:
         pool_size: int = 4,
         timeout: float = 30.0,
         ssl_context: ssl.SSLContext | None = None,
+        ses: SesRouting | None = None,
     ) -> None:
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.timeout = username, password, timeout
         self.ssl_context = ssl_context or ssl.create_default_context()
+        self.ses = ses
         self._slots = threading.BoundedSemaphore(pool_size)
         self._lock = threading.Lock()
         self._idle: list[smtplib.SMTP] = []
@@ -74,6 +99,9 @@ class SmtpTransport:
             username=settings.smtp_username,
             password=settings.smtp_password,
             pool_size=settings.smtp_pool_size,
+            ses=SesRouting(settings.ses_configuration_set, settings.ses_feedback_id)
+            if is_ses_endpoint(settings.smtp_host)
+            else None,
         )
 
     def send(self, message: OutgoingMessage) -> SendResult:
@@ -167,8 +195,11 @@ class SmtpTransport:
         return connection
 
     def _hand_over(self, connection: smtplib.SMTP, message: OutgoingMessage) -> tuple[int, str]:
+        data = message.data
+        if self.ses is not None:
+            data = self.ses.headers(message.tags) + data
         try:
-            code, reply = connection.data(message.data)
+            code, reply = connection.data(data)
         except smtplib.SMTPDataError as exc:  # DATA itself refused: nothing was sent
             _reset(connection)
             raise classify_reply(
