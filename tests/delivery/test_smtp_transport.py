@@ -50,7 +50,16 @@ class Relay:
     def __init__(self, data_reply: str = SES_OK, rcpt_reply: str = "") -> None:
         self.data_reply = data_reply
         self.rcpt_reply = rcpt_reply
+        self.mail_replies: list[str] = []  # answered to the next MAIL FROMs, one each
         self.accepted: list[tuple[Any, bytes]] = []
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.mail_replies:
+            return self.mail_replies.pop(0)
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
@@ -115,6 +124,21 @@ def test_a_connection_the_relay_closed_while_idle_is_replaced(relay: Relay) -> N
         transport.send(message())
     assert len(relay.accepted) == 2
     assert relay.connections() == 2
+
+
+def test_a_connection_the_relay_says_it_closes_is_replaced(relay: Relay) -> None:
+    with transport_to(relay, pool_size=1) as transport:
+        transport.send(message())
+        relay.mail_replies = ["421 4.4.2 Error: timeout exceeded"]
+        transport.send(message())
+    assert len(relay.accepted) == 2
+    assert relay.connections() == 2
+
+
+def test_a_relay_that_keeps_closing_is_back_pressure(relay: Relay) -> None:
+    relay.mail_replies = ["421 4.7.0 Too many connections"] * 2
+    with transport_to(relay) as transport, pytest.raises(Throttled, match="Too many"):
+        transport.send(message())
 
 
 def test_starttls_with_a_trusted_certificate(relay: Relay, tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ from newsletter.delivery.transports.smtp_replies import (
 
 Security = Literal["starttls", "tls", "none"]
 SMTP_OK = 250
+SERVICE_CLOSING = 421
 SMTP_FORWARDED = 251  # "user not local; will forward": accepted
 _HEADERS = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
@@ -179,11 +180,17 @@ class SmtpTransport:
         return connection
 
     def _envelope_started(self, message: OutgoingMessage) -> smtplib.SMTP:
-        """A connection on which MAIL FROM was accepted; a kept one found dead is replaced."""
+        """A connection on which MAIL FROM was accepted; a kept one found dead is replaced.
+
+        A relay closing an idle connection either just closes it or first says so with a
+        421 (Postfix: "421 4.4.2 Error: timeout exceeded"), which the next command reads.
+        """
         connection = self._take()
         try:
             code, reply = connection.mail(message.sender)
         except (smtplib.SMTPServerDisconnected, OSError):
+            code, reply = SERVICE_CLOSING, b"connection closed"
+        if code == SERVICE_CLOSING:
             _quit(connection)
             connection = self.connect()
             code, reply = _command(connection, connection.mail, message.sender)
