@@ -6,6 +6,7 @@ application (its database, settings, signing key and topic rules) and commit onc
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from newsletter import audit
 from newsletter.context import current_render_settings, current_signer
+from newsletter.delivery.errors import TransitionError
+from newsletter.delivery.wall_time import local_text, parse_wall_time, to_utc
 from newsletter.extensions import db
 from newsletter.issues.cli import (
     STDIN_NAME,
@@ -29,6 +32,7 @@ from newsletter.issues.formats import IssueFormat, detect_format, parse_any
 from newsletter.issues.importing import import_issue, read_input
 from newsletter.issues.markdown_format import export_markdown
 from newsletter.issues.problems import Problem, ReportError
+from newsletter.issues.scheduling import schedule_for_editor
 from newsletter.issues.status import list_issues
 from newsletter.issues.storage import load_document
 from newsletter.issues.tagging import tag_document
@@ -49,12 +53,27 @@ def find_issue(session: Session, reference: str) -> Issue | None:
 @issues_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "format_name", type=FORMATS, help="Default: from extension/content.")
+@click.option(
+    "--schedule",
+    "schedule_at",
+    metavar='"YYYY-MM-DD HH:MM"',
+    help="Also schedule it for every reader, at this wall time in --timezone.",
+)
+@click.option(
+    "--timezone",
+    default=None,
+    help="The time zone of --schedule; default the issue's own (Asia/Shanghai).",
+)
 @with_appcontext
-def import_command(file: Path, format_name: str | None) -> None:
+def import_command(
+    file: Path, format_name: str | None, schedule_at: str | None, timezone: str | None
+) -> None:
     """Store FILE (report text, Markdown or JSON; '-' for stdin) as a new issue.
 
-    Problems are printed as FILE:LINE: error: ...; on any error nothing is stored.
+    Problems are printed as FILE:LINE: error: ...; on any error (the schedule's included)
+    nothing is stored.
     """
+    at = _wall_time(schedule_at) if schedule_at else None
     name, data = read_source(file)
     session = db.session
     try:
@@ -69,14 +88,30 @@ def import_command(file: Path, format_name: str | None) -> None:
     except ReportError as exc:
         session.rollback()
         fail_with_problems(name, exc)
+    issue = result.issue
+    zone = timezone or issue.timezone
+    if at is not None:
+        try:
+            schedule_for_editor(session, issue, at=at, timezone=zone, actor=audit.SYSTEM)
+        except TransitionError as exc:
+            session.rollback()
+            raise click.BadParameter(str(exc), param_hint="--schedule") from exc
     session.commit()
     report_problems(name, result.warnings, "warning")
-    issue = result.issue
     items = sum(len(section.items) for section in issue.sections)
     click.echo(
         f"imported issue {issue.id} ({issue.slug}): {len(issue.sections)} sections, "
         f"{items} items, from {result.fmt.value}"
     )
+    if at is not None:
+        click.echo(f"scheduled for {local_text(to_utc(at, zone), zone)}")
+
+
+def _wall_time(text: str) -> dt.datetime:
+    try:
+        return parse_wall_time(text)
+    except TransitionError as exc:
+        raise click.BadParameter(str(exc), param_hint="--schedule") from exc
 
 
 @issues_cli.command("list")

@@ -67,15 +67,15 @@ def import_issue(
     if fmt is IssueFormat.REPORT:
         tag_document(doc, rules)
     try:
-        with session.begin_nested():
-            issue = create_issue(
-                session,
-                doc,
-                source_format=SOURCE_FORMATS[fmt],
-                source_text=text,
-                created_by_id=created_by_id,
-                editor_topics=fmt is not IssueFormat.REPORT,
-            )
+        # Topics are checked before the issue joins the session, so a refusal adds nothing.
+        issue = create_issue(
+            session,
+            doc,
+            source_format=SOURCE_FORMATS[fmt],
+            source_text=text,
+            created_by_id=created_by_id,
+            editor_topics=fmt is not IssueFormat.REPORT,
+        )
     except UnknownTopic as exc:
         raise ReportError([Problem(str(exc))], warnings) from exc
     audit.record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 from email import policy
 from email.message import EmailMessage
@@ -16,7 +17,7 @@ from newsletter.commands import build_cli
 from newsletter.issues.document import SectionKind
 from newsletter.issues.markdown_format import export_markdown
 from newsletter.issues.storage import create_issue, load_document
-from newsletter.models import AuditEntry, Issue, Topic
+from newsletter.models import AuditEntry, Campaign, CampaignStatus, Issue, Topic
 from tests.issues.helpers import DEMO_REPORT, demo_document, oversized_capital_document
 
 
@@ -206,3 +207,26 @@ def test_render_warns_about_every_mix_that_gmail_clips(
     assert len(clipped) == 17
     assert all("capital" in line or "topic mix * " in line for line in clipped)
     assert "topic mix research " not in result.stderr
+
+
+def test_import_with_schedule_stores_and_schedules_in_one_go(app: Flask, session: Session) -> None:
+    result = invoke(app, "import", str(DEMO_REPORT), "--schedule", "2099-04-08 08:00")
+
+    assert result.exit_code == 0, result.output
+    assert "scheduled for 2099-04-08 08:00 Asia/Shanghai" in result.stdout
+    campaign = session.scalars(select(Campaign)).one()
+    assert campaign.status is CampaignStatus.SCHEDULED
+    assert campaign.scheduled_at == dt.datetime(2099, 4, 8, 0, 0, tzinfo=dt.UTC)
+
+
+def test_import_with_a_bad_schedule_stores_nothing(app: Flask, session: Session) -> None:
+    for args in (
+        ["--schedule", "tomorrow morning"],
+        ["--schedule", "2020-04-08 08:00"],
+        ["--schedule", "2099-04-08 08:00", "--timezone", "Mars/Olympus"],
+    ):
+        result = invoke(app, "import", str(DEMO_REPORT), *args)
+        assert result.exit_code == 2, args
+        assert "--schedule" in result.output
+    assert count_issues(session) == 0
+    assert session.scalar(select(func.count()).select_from(Campaign)) == 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
+from newsletter.delivery.wall_time import local_text
 from newsletter.issues.editor.labels import state_label
 
 bp = Blueprint("editor", __name__, url_prefix="/admin/issues")
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
         issue_views,
         list_views,
         preview_views,
+        schedule_views,
         send_views,
     )
 
@@ -29,4 +31,4 @@ def init_app(app: Flask) -> None:
 
 @bp.context_processor
 def _labels() -> dict[str, Any]:
-    return {"state_label": state_label}
+    return {"state_label": state_label, "local_text": local_text}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -29,14 +29,16 @@ def get_issue(issue_id: int) -> Issue:
 def issue_page(issue_id: int) -> str:
     """The issue as imported: sections, items, each item's topics with the matched words."""
     issue = get_issue(issue_id)
-    return _render_issue_page(issue)
+    return render_issue_page(issue)
 
 
-def _render_issue_page(
+def render_issue_page(
     issue: Issue,
+    *,
     details_form: DetailsForm | None = None,
     schedule_form: ScheduleForm | None = None,
 ) -> str:
+    """The issue page, with forms that failed validation kept as the editor filled them."""
     if details_form is None:
         details_form = DetailsForm(obj=issue, date=issue.issue_date)
     if schedule_form is None:
@@ -51,8 +53,6 @@ def _render_issue_page(
         topics_form=TopicsForm(revision=issue.revision),
         schedule_form=schedule_form,
         unschedule_form=UnscheduleForm(),
-        # Scheduling needs the delivery engine's lifecycle; its routes exist once it does.
-        scheduling="editor.schedule" in current_app.view_functions,
     )
 
 
@@ -63,7 +63,7 @@ def save_details(issue_id: int) -> Response | tuple[str, int]:
     issue = get_issue(issue_id)
     form = DetailsForm()
     if not form.validate_on_submit():
-        return _render_issue_page(issue, details_form=form), 422
+        return render_issue_page(issue, details_form=form), 422
     details = IssueDetails(
         title=(form.title.data or "").strip(),
         date=form.date.data,
@@ -88,7 +88,7 @@ def save_topics(issue_id: int) -> Response | tuple[str, int]:
     issue = get_issue(issue_id)
     form = TopicsForm()
     if not form.validate_on_submit():
-        return _render_issue_page(issue), 422
+        return render_issue_page(issue), 422
     if form.revision.data != issue.revision:
         flash(_("The issue changed since you opened it. Check the topics again."), "error")
         return redirect(url_for("editor.issue_page", issue_id=issue_id))

@@ -8,9 +8,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from newsletter import audit
+from newsletter.config import ConfigError
 from newsletter.context import current_render_settings, current_settings
 from newsletter.delivery.transports import Transport, TransportError
-from newsletter.delivery.transports.outbox import OutboxTransport
+from newsletter.delivery.transports.factory import build_transport
 from newsletter.extensions import db, limiter
 from newsletter.issues.editor import bp
 from newsletter.issues.editor.forms import TestSendForm
@@ -93,7 +94,9 @@ def _send_with_transport(
 
 def editor_transport() -> Transport:
     """The transport test sends go through: the one configured for all mail."""
-    settings = current_settings()
-    if settings.transport != "outbox":
-        raise TransportError(f"the {settings.transport} transport is not available in this build")
-    return OutboxTransport(settings.outbox_dir)
+    try:
+        return build_transport(current_settings())
+    except ConfigError as exc:
+        raise TransportError(
+            "the mail transport is not set up: " + "; ".join(exc.problems)
+        ) from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -105,3 +106,18 @@ def test_test_sends_are_rate_limited_per_editor(editor: FlaskClient, issue: Issu
     ]
     assert codes[:20] == [422] * 20
     assert codes[20] == 429
+
+
+def test_a_transport_failure_is_shown_and_not_audited(
+    app: Flask, editor: FlaskClient, session: Session, issue: Issue, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the outbox folder should be")
+    app.config["NEWSLETTER"] = replace(app.config["NEWSLETTER"], outbox_dir=str(blocked))
+
+    response = post_test(editor, issue, recipients="li@example.org", locale="zh-CN")
+
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    page = editor.get(response.headers["Location"]).get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "cannot write to the outbox" in page
+    assert actions(session) == []
