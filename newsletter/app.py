@@ -28,7 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _configure_logging(settings)
 
     from newsletter import archive, auth, health, i18n, metrics, ratelimits, tracking, web
-    from newsletter.delivery import outbox_browser
+    from newsletter.delivery import executors, outbox_browser
     from newsletter.issues import editor
     from newsletter.subscriptions import admin as subscriptions_admin
     from newsletter.subscriptions import web as subscriptions_web
@@ -44,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     health.init_app(app)
     metrics.init_app(app)
     tracking.init_app(app)
+    executors.init_app(app)
     archive.init_app(app)
     editor.init_app(app)
     outbox_browser.init_app(app)

@@ -137,13 +137,28 @@ class Settings:
     executor: Literal["embedded", "celery"] = setting(
         "embedded", "embedded (threads in newsletter run/worker) or celery (several machines)."
     )
-    sender_threads: int = setting(4, "Sending threads per worker process.")
+    sender_threads: int = setting(
+        4,
+        "Sending threads per worker process; with Celery, batches of one campaign in flight "
+        "at once across all workers.",
+    )
+    celery_queue: str = setting(
+        "newsletter-send", "Celery queue of the send batches (one per deployment on a Redis)."
+    )
     batch_size: int = setting(200, "Deliveries a sender claims at a time.")
     max_send_rate: float = setting(
         0.0, "Messages per second; 0 reads MaxSendRate from SES GetAccount (14 otherwise)."
     )
     max_24h_send: int = setting(
         0, "Messages per 24 hours; 0 reads Max24HourSend from SES GetAccount (unlimited otherwise)."
+    )
+    send_max_attempts: int = setting(
+        5, "Tries of a message that keeps failing temporarily before its row is failed."
+    )
+    send_lease_seconds: int = setting(
+        300,
+        "A row claimed by a sender longer ago than this, with no outcome recorded, is marked "
+        "in doubt (its worker died): never resent by itself, settled by SES or an operator.",
     )
     stale_after_hours: float = setting(
         6.0, "A campaign this many hours late after downtime is held for an operator."
@@ -411,6 +426,7 @@ def _check_sending(settings: Settings, complain: Any) -> None:
     for name in (
         "sender_threads",
         "batch_size",
+        "send_max_attempts",
         "smtp_pool_size",
         "reputation_window_hours",
         "reputation_min_volume",
@@ -422,6 +438,8 @@ def _check_sending(settings: Settings, complain: Any) -> None:
             complain(name, "must be a fraction between 0 and 1")
     if settings.metrics_worker_listen and not _LISTEN.match(settings.metrics_worker_listen):
         complain("metrics_worker_listen", f"is not host:port: {settings.metrics_worker_listen!r}")
+    if settings.send_lease_seconds < 30:
+        complain("send_lease_seconds", "must be at least 30 seconds")
     if settings.metrics_rollup_seconds < 1:
         complain("metrics_rollup_seconds", "must be at least 1 second")
     if settings.reputation_rearm_minutes < 0:

@@ -1,0 +1,235 @@
+"""The one batch function: claim rows, build each reader's message, hand it over, record.
+
+Both executors (the embedded sender threads and Celery tasks) call :func:`send_batch` over
+and over; it is safe to run on any number of threads, processes and machines at once.
+
+One batch: check the campaign is still sending and the 24-hour quota has room; claim up to
+a few seconds' worth of rows (committed, so the claim is visible); load the readers; then
+for each row, re-check the campaign's status (at most :data:`STATUS_SECONDS` old, so a
+pause or cancel stops the batch within a second), skip a reader who has left, fill the
+reader's slots in the prepared variant, wait for a pacing slot, hand the message to the
+transport and note the outcome. Outcomes are written every :data:`FLUSH_ROWS` messages or
+:data:`FLUSH_SECONDS` (see :mod:`newsletter.delivery.outcomes`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsletter.delivery import halts, lifecycle
+from newsletter.delivery.alerts import tell_operators
+from newsletter.delivery.claims import claim_batch, renew_claims
+from newsletter.delivery.handover import Handover
+from newsletter.delivery.outcomes import OutcomeBuffer
+from newsletter.delivery.pacing import quota_frees_at
+from newsletter.delivery.process import SenderProcess, sender_process
+from newsletter.delivery.readers import load_readers
+from newsletter.delivery.transports import AccountBlocked, QuotaExhausted
+from newsletter.extensions import db
+from newsletter.models import Campaign, CampaignStatus, Delivery, DeliveryState
+from newsletter.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+#: A claim holds about this many seconds of sending at the account's rate (and at most
+#: NEWSLETTER_BATCH_SIZE rows), so a dead worker leaves few rows in doubt.
+CLAIM_SECONDS = 10.0
+#: The campaign's status is read again when the last reading is older than this.
+STATUS_SECONDS = 0.25
+#: Outcomes are written after this many messages or seconds, whichever comes first.
+FLUSH_ROWS = 50
+FLUSH_SECONDS = 1.0
+
+
+@dataclass
+class BatchReport:
+    """What one batch did; ``stopped`` says why it ended early (empty: it ran through)."""
+
+    campaign_id: int
+    claimed: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    stopped: str = ""
+
+    @property
+    def more(self) -> bool:
+        """Whether calling again right away is likely to find work."""
+        return self.claimed > 0 and not self.stopped
+
+    def add(self, state: DeliveryState | str, count: int = 1) -> None:
+        """Count rows that ended the batch in ``state``."""
+        self.counts[str(state)] = self.counts.get(str(state), 0) + count
+
+
+def send_batch(
+    campaign_id: int, worker: str, *, stop: threading.Event | None = None
+) -> BatchReport:
+    """Send one batch of a campaign as ``worker`` (see the module docstring).
+
+    Needs an application context. Commits its own work; never raises for a message's
+    failure, only for a fault of the database or a bug. When ``stop`` is set (the process
+    is shutting down) the rows not yet tried go back to the queue.
+    """
+    process = sender_process()
+    session = db.new_session()
+    try:
+        return _Batch(session, process, campaign_id, worker, stop).run()
+    finally:
+        session.close()
+
+
+class _Batch:
+    """One run of :func:`send_batch`."""
+
+    def __init__(
+        self,
+        session: Session,
+        process: SenderProcess,
+        campaign_id: int,
+        worker: str,
+        stop: threading.Event | None,
+    ) -> None:
+        self.session = session
+        self.stop = stop
+        self.process = process
+        self.settings = process.settings
+        self.campaign_id = campaign_id
+        self.worker = worker
+        self.report = BatchReport(campaign_id)
+        self.buffer = OutcomeBuffer(worker, campaign_id)
+        self.status_read_at = float("-inf")
+        self.flushed_at = time.monotonic()
+        self.renewed_at = time.monotonic()
+
+    def run(self) -> BatchReport:
+        campaign = self.session.get(Campaign, self.campaign_id)
+        if campaign is None or campaign.status is not CampaignStatus.SENDING:
+            self.report.stopped = f"campaign is {campaign.status if campaign else 'missing'}"
+            return self.report
+        limit = self._claim_limit()
+        if limit < 1:
+            return self.report
+        rows = claim_batch(self.session, self.campaign_id, self.worker, limit)
+        self.session.commit()
+        self.report.claimed = len(rows)
+        if rows:
+            self._send_rows(campaign, rows)
+        lifecycle.complete_if_done(self.session, self.campaign_id)
+        self.session.commit()
+        return self.report
+
+    def _claim_limit(self) -> int:
+        limits = self.process.limits()
+        by_rate = max(1, int(limits.max_send_rate * CLAIM_SECONDS))
+        limit = min(self.settings.batch_size, by_rate)
+        left = self.process.quota_left(self.session, limits)
+        if left is not None and left < 1:
+            self._pause_for_quota()
+            return 0
+        return limit if left is None else min(limit, int(left))
+
+    def _send_rows(self, campaign: Campaign, rows: list[Delivery]) -> None:
+        now = utcnow()
+        readers = load_readers(self.session, (row.subscriber_id for row in rows), now)
+        handover = Handover(self.session, self.process, campaign)
+        for index, row in enumerate(rows):
+            if not self._still_sending():
+                self._release(rows[index:])
+                return
+            reader = readers.get(row.subscriber_id) if row.subscriber_id else None
+            halt = handover.deliver(row, reader, self.buffer)
+            if halt is not None:
+                self._release(rows[index + 1 :])
+                self._flush(rows)
+                self._halt(halt, handover)
+                return
+            self._maybe_flush(rows[index + 1 :])
+        self._flush(rows)
+
+    def _still_sending(self) -> bool:
+        if self.stop is not None and self.stop.is_set():
+            self.report.stopped = "the worker is stopping"
+            return False
+        if time.monotonic() - self.status_read_at < STATUS_SECONDS:
+            return self.report.stopped == ""
+        # End the read snapshot (SQLite keeps one per transaction) before looking again.
+        self.session.commit()
+        status = self.session.scalar(select(Campaign.status).where(Campaign.id == self.campaign_id))
+        self.status_read_at = time.monotonic()
+        if status is not CampaignStatus.SENDING:
+            self.report.stopped = f"campaign is {status}"
+        return status is CampaignStatus.SENDING
+
+    def _maybe_flush(self, remaining: list[Delivery]) -> None:
+        if len(self.buffer) >= FLUSH_ROWS or time.monotonic() - self.flushed_at >= FLUSH_SECONDS:
+            self._flush(remaining)
+
+    def _flush(self, remaining: list[Delivery]) -> None:
+        written = self.buffer.write(self.session)
+        for state, count in written.items():
+            self.report.add(state, count)
+        self.process.spend_quota(written[DeliveryState.SENT])
+        self.flushed_at = time.monotonic()
+        lease = self.settings.send_lease_seconds
+        if remaining and time.monotonic() - self.renewed_at > lease / 3:
+            renew_claims(self.session, self.worker, [row.id for row in remaining])
+            self.renewed_at = time.monotonic()
+        self.session.commit()
+        failed, sent = written[DeliveryState.FAILED], written[DeliveryState.SENT]
+        if failed or sent:
+            self._judge_failures(failed, sent)
+
+    def _judge_failures(self, failed: int, sent: int) -> None:
+        window = self.process.failures(self.campaign_id)
+        window.add(failed, sent)
+        rate = window.rate()
+        limit = self.settings.failure_pause_rate
+        if rate is None or rate <= limit:
+            return
+        self.process.forget_failures(self.campaign_id)
+        reason = halts.failure_reason(rate, limit, len(window.outcomes))
+        if halts.pause_campaign(self.session, self.campaign_id, reason):
+            self.session.commit()
+            tell_operators(
+                self.session, self.settings, self.process.transport(), self.campaign_id, reason
+            )
+        self.report.stopped = "paused: too many failures"
+        self.status_read_at = time.monotonic()
+
+    def _release(self, rows: list[Delivery]) -> None:
+        """Give rows not yet tried back to the queue (or cancel them with their campaign)."""
+        cancelled = self.report.stopped == f"campaign is {CampaignStatus.CANCELLED}"
+        state = DeliveryState.CANCELLED if cancelled else DeliveryState.QUEUED
+        for row in rows:
+            self.buffer.note(row.id, state, give_back_attempt=True)
+        self._flush([])
+
+    def _halt(self, halt: Exception, handover: Handover) -> None:
+        if isinstance(halt, QuotaExhausted):
+            self._pause_for_quota()
+            return
+        reason = (
+            halts.blocked_reason(halt)
+            if isinstance(halt, AccountBlocked)
+            else halts.render_reason(halt)
+        )
+        self.report.stopped = f"paused: {reason}"
+        if halts.pause_campaign(self.session, self.campaign_id, reason):
+            self.session.commit()
+            tell_operators(
+                self.session, self.settings, handover.transport, self.campaign_id, reason
+            )
+        self.session.commit()
+
+    def _pause_for_quota(self) -> None:
+        resume_at = quota_frees_at(self.session, utcnow(), self.settings.batch_size)
+        self.report.stopped = "paused: 24-hour quota used up"
+        halts.pause_campaign(
+            self.session, self.campaign_id, halts.quota_reason(resume_at), resume_at=resume_at
+        )
+        self.session.commit()
