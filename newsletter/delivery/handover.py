@@ -116,6 +116,8 @@ class Handover:
             self.issue.id, self.issue.revision, row.variant_key, reader.locale, self.tracking
         )
         variant = self.variants.for_reader(self.session, self.issue, wanted)
+        if variant.loaded:  # a stored render: commit now rather than hold SQLite's write lock
+            self.session.commit()
         recipient = Recipient(row.id, reader.email, reader.name, topics_label=variant.topics_label)
         return OutgoingMessage(
             sender=self.settings.sender_address,

@@ -265,19 +265,23 @@ def quota_left(session: Session, limits: Limits, now: dt.datetime) -> QuotaState
 
 
 def quota_frees_at(session: Session, now: dt.datetime, needed: int) -> dt.datetime:
-    """When ``needed`` of the messages in the current window will have left it.
+    """When ``needed`` of the messages in the current window (or all of ours, if fewer) will
+    have left it.
 
-    The ledger knows when each of our messages went out; if it holds fewer than ``needed``
-    (the provider counted mail of others), an hour from now is a safe guess to look again.
+    The ledger knows when each of our messages went out; if it holds none (the provider
+    counted mail of others), an hour from now is a safe guess to look again.
     """
     window_start = now - dt.timedelta(hours=24)
+    ours = sent_since(session, window_start)
+    if ours == 0:
+        return now + dt.timedelta(hours=1)
     oldest = session.scalar(
         select(Delivery.sent_at)
         .where(Delivery.sent_at >= window_start)
         .order_by(Delivery.sent_at)
-        .offset(max(needed, 1) - 1)
+        .offset(min(max(needed, 1), ours) - 1)
         .limit(1)
     )
-    if oldest is None:
-        return now + dt.timedelta(hours=1)
+    if oldest is None:  # sent rows left the window between the two queries
+        return now + dt.timedelta(minutes=1)
     return oldest + dt.timedelta(hours=24)

@@ -54,6 +54,7 @@ class ReaderVariant:
 
     prepared: PreparedVariant
     topics_label: str | None
+    loaded: bool = False  # True when this call loaded (or rendered and stored) the variant
 
 
 class VariantCache:
@@ -77,6 +78,7 @@ class VariantCache:
             prepared = self._prepared.get(shared)
             if prepared is not None:
                 self._prepared.move_to_end(shared)
+        loaded = prepared is None
         if prepared is None:
             rendered = load_or_render(session, issue, doc, shared, self.settings)
             prepared = PreparedVariant(rendered, self.settings, self.signer)
@@ -84,7 +86,7 @@ class VariantCache:
                 self._prepared[shared] = prepared
                 while len(self._prepared) > MAX_PREPARED:
                     self._prepared.popitem(last=False)
-        return ReaderVariant(prepared, self._label(wanted.key, effective, wanted.locale))
+        return ReaderVariant(prepared, self._label(wanted.key, effective, wanted.locale), loaded)
 
     def _document(self, issue: Issue) -> IssueDocument:
         ident = (issue.id, issue.revision)

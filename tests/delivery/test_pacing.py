@@ -167,4 +167,5 @@ def test_the_quota_left_counts_the_ledger_and_the_providers_count(session: Sessi
     assert quota_left(session, Limits(14, None, None, "configured"), now).left is None
     assert quota_frees_at(session, now, 1) == now + dt.timedelta(hours=4)
     assert quota_frees_at(session, now, 2) == now + dt.timedelta(hours=14)
-    assert quota_frees_at(session, now, 3) == now + dt.timedelta(hours=1)
+    assert quota_frees_at(session, now, 3) == now + dt.timedelta(hours=14)
+    assert quota_frees_at(session, now + dt.timedelta(hours=15), 1) == now + dt.timedelta(hours=16)
