@@ -66,10 +66,12 @@ def parse_envelope(body: bytes) -> Envelope:
         data: Any = json.loads(body.decode("utf-8"))  # SNS sends UTF-8; json.loads would guess
     except (ValueError, UnicodeDecodeError) as exc:
         raise SnsMalformed("body is not UTF-8 JSON") from exc
+    except RecursionError as exc:  # "[[[[..." nested deeper than the parser's stack
+        raise SnsMalformed("body is nested too deeply") from exc
     if not isinstance(data, dict):
         raise SnsMalformed("body is not a JSON object")
     kind = data.get("Type")
-    if kind not in _REQUIRED:
+    if not isinstance(kind, str) or kind not in _REQUIRED:  # a list or object is unhashable
         raise SnsMalformed(f"unknown message type {kind!r}")
     missing = [key for key in (*_REQUIRED[kind], "Signature", "SigningCertURL") if key not in data]
     if missing:
@@ -77,6 +79,9 @@ def parse_envelope(body: bytes) -> Envelope:
     fields = {key: value for key, value in data.items() if isinstance(value, str)}
     if len(fields) != len(data):
         raise SnsMalformed("every field of an SNS message is a string")
+    if not all(_is_unicode(key) and _is_unicode(value) for key, value in fields.items()):
+        # JSON may escape lone surrogates (\\ud800); they cannot be signed, stored or logged.
+        raise SnsMalformed("a field is not valid Unicode")
     if not 0 < len(fields["MessageId"]) <= MAX_ID_LENGTH:
         raise SnsMalformed("bad MessageId")
     return Envelope(
@@ -89,6 +94,14 @@ def parse_envelope(body: bytes) -> Envelope:
     )
 
 
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _timestamp(text: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(text)
@@ -96,7 +109,10 @@ def _timestamp(text: str) -> dt.datetime:
         raise SnsMalformed("bad Timestamp") from exc
     if parsed.tzinfo is None:
         raise SnsMalformed("Timestamp has no time zone")
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError as exc:  # 0001-01-01T00:30+01:00 is before the first UTC moment
+        raise SnsMalformed("Timestamp is out of range") from exc
 
 
 def string_to_sign(fields: dict[str, str]) -> bytes:
