@@ -39,9 +39,12 @@ class TokenPurpose(Enum):
         self.timed = timed
 
 
+MAX_VALUE = 2**63 - 1  # what _decode_varints reads back; a larger value could never verify
+
+
 def _encode_varint(value: int, out: bytearray) -> None:
-    if value < 0:
-        raise ValueError("token values are non-negative integers")
+    if not 0 <= value <= MAX_VALUE:
+        raise ValueError("token values are integers from 0 to 2**63 - 1")
     while True:
         byte = value & 0x7F
         value >>= 7
@@ -86,6 +89,8 @@ class TokenSigner:
 
     def sign(self, purpose: TokenPurpose, *values: int, now: float | None = None) -> str:
         """Return a token carrying ``values``; timed purposes also carry the issue minute."""
+        if not values and not purpose.timed:
+            raise ValueError("token values: a token carries at least one value")
         payload = bytearray(purpose.marker)
         for value in values:
             _encode_varint(value, payload)

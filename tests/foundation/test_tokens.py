@@ -53,3 +53,10 @@ def test_confirmation_tokens_expire() -> None:
 def test_garbage_is_refused_with_bad_token(garbage: str) -> None:
     with pytest.raises(BadToken):
         signer.verify(TokenPurpose.DELIVERY, garbage)
+
+
+# Found by fuzzing: these were signed, and the token then failed to verify.
+@pytest.mark.parametrize("values", [(-1,), (2**63,), (2**70,), ()])
+def test_values_a_token_cannot_carry_are_refused_when_signing(values: tuple[int, ...]) -> None:
+    with pytest.raises(ValueError, match="token values"):
+        signer.sign(TokenPurpose.DELIVERY, *values)
