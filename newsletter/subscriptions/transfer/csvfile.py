@@ -52,8 +52,16 @@ def open_table(stream: BinaryIO) -> CsvTable:
     first = next(lines, None)
     if first is None or not first.strip():
         raise CsvFileError("line 1: the file is empty; it needs a header line naming the columns")
+    if "\r" in first.rstrip("\r\n"):
+        raise CsvFileError(
+            "line 1: lines end with a bare carriage return (the old Mac format); "
+            "save the file as CSV UTF-8 and try again"
+        )
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    header = next(csv.reader([first], delimiter=delimiter))
+    try:
+        header = next(csv.reader([first], delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
+        raise CsvFileError(f"line 1: the header line is not valid CSV ({exc})") from None
     return CsvTable(header, delimiter, _records(lines, delimiter))
 
 

@@ -157,6 +157,7 @@ class RowChecker:
             raise ValueError("longer than 200 characters")
         if any(char in text for char in "\r\n\t<>"):
             raise ValueError("contains a line break, tab or angle bracket")
+        _refuse_control_characters(text)
         return text or None
 
     def _parse_topics(self, text: str) -> frozenset[str]:
@@ -216,6 +217,7 @@ class RowChecker:
         text = unescape_formula(text)
         if len(text) > 200:
             raise ValueError("longer than 200 characters")
+        _refuse_control_characters(text)
         return text or None
 
     @staticmethod
@@ -252,7 +254,19 @@ def parse_moment(text: str) -> dt.datetime | None:
         ) from None
     if moment.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset; add one, e.g. +08:00")
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:30+01:00 falls before the first UTC moment
+        raise ValueError(f"{text!r} is out of range") from None
+
+
+def _refuse_control_characters(text: str) -> None:
+    """Refuse NUL and other control characters (line breaks and tabs aside): PostgreSQL cannot
+    store NUL in text, and the write would fail half-way through an import instead of
+    rejecting one line."""
+    for char in text:
+        if (ord(char) < 32 and char not in "\t\n\r") or 127 <= ord(char) < 160:
+            raise ValueError(f"contains the control character U+{ord(char):04X}")
 
 
 def _consistency(values: Mapping[str, Any]) -> list[str]:
