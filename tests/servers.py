@@ -64,6 +64,30 @@ def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
     pytest.fail(f"moto_server did not answer on {url} within 30 s")
 
 
+class ReplyingRelay:
+    """An aiosmtpd handler that answers DATA with ``reply`` and keeps what it accepted."""
+
+    def __init__(self, reply: str = "250 OK") -> None:
+        self.reply = reply
+        self.accepted: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.reply.startswith("250"):
+            self.accepted.append(envelope.content)
+        return self.reply
+
+
+@contextmanager
+def smtp_relay(app_config: dict[str, Any], reply: str) -> Iterator[ReplyingRelay]:
+    """A relay answering ``reply`` on loopback, and ``app_config`` set to send through it."""
+    handler = ReplyingRelay(reply)
+    with smtp_server(handler) as server:
+        app_config.update(
+            transport="smtp", smtp_host=server.hostname, smtp_port=server.port, smtp_security="none"
+        )
+        yield handler
+
+
 @contextmanager
 def smtp_server(handler: Any, **smtp_options: Any) -> Iterator[Controller]:
     """aiosmtpd in a thread on a free loopback port, with ``handler`` and SMTP options

@@ -20,7 +20,7 @@ from newsletter.models import Subscriber
 from newsletter.subscriptions import mailer
 from newsletter.subscriptions.dispatch import MailDispatcher, dispatcher_for
 from tests.factories import make_subscriber
-from tests.servers import smtp_server
+from tests.servers import ReplyingRelay, smtp_relay
 
 FORM = {"email": "li@example.org", "topics": ["capital"], "consent": "y"}
 
@@ -104,27 +104,10 @@ def broken_outbox(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
     return app_config
 
 
-class SmtpRelay:
-    """An aiosmtpd handler that answers DATA with ``reply`` and keeps what it accepted."""
-
-    def __init__(self, reply: str) -> None:
-        self.reply = reply
-        self.accepted: list[bytes] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.reply.startswith("250"):
-            self.accepted.append(envelope.content)
-        return self.reply
-
-
 @pytest.fixture
-def relay(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Iterator[SmtpRelay]:
+def relay(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Iterator[ReplyingRelay]:
     """A real SMTP relay on loopback answering with the test's parameter; the app uses it."""
-    handler = SmtpRelay(request.param)
-    with smtp_server(handler) as server:
-        app_config.update(
-            transport="smtp", smtp_host=server.hostname, smtp_port=server.port, smtp_security="none"
-        )
+    with smtp_relay(app_config, request.param) as handler:
         yield handler
 
 
@@ -136,7 +119,7 @@ def sign_up_through_the_configured_provider(app: Flask, client: FlaskClient) -> 
 
 @pytest.mark.parametrize("relay", ["554 5.7.1 Message rejected: content refused"], indirect=True)
 def test_a_provider_that_refuses_fails_loudly_and_lets_the_reader_retry(
-    relay: SmtpRelay,
+    relay: ReplyingRelay,
     app: Flask,
     client: FlaskClient,
     session: Session,
@@ -151,7 +134,7 @@ def test_a_provider_that_refuses_fails_loudly_and_lets_the_reader_retry(
 
 @pytest.mark.parametrize("relay", ["250 Ok 0100018c-1234"], indirect=True)
 def test_a_configured_smtp_provider_delivers_the_confirmation(
-    relay: SmtpRelay, app: Flask, client: FlaskClient, session: Session
+    relay: ReplyingRelay, app: Flask, client: FlaskClient, session: Session
 ) -> None:
     sign_up_through_the_configured_provider(app, client)
     [data] = relay.accepted

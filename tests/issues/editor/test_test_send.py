@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import email
+from collections.abc import Iterator
 from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -16,6 +19,7 @@ from sqlalchemy.orm import Session
 from newsletter.issues.storage import load_document
 from newsletter.models import AuditEntry, Issue
 from tests.issues.editor.conftest import actions, token_of
+from tests.servers import ReplyingRelay, smtp_relay
 
 
 def outbox(app: Flask) -> list[EmailMessage]:
@@ -120,4 +124,32 @@ def test_a_transport_failure_is_shown_and_not_audited(
     assert response.status_code == 302  # type: ignore[attr-defined]
     page = editor.get(response.headers["Location"]).get_data(as_text=True)  # type: ignore[attr-defined]
     assert "cannot write to the outbox" in page
+    assert actions(session) == []
+
+
+@pytest.fixture
+def relay(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Iterator[ReplyingRelay]:
+    """The app sends through a real SMTP relay on loopback answering the test's parameter."""
+    with smtp_relay(app_config, request.param) as handler:
+        yield handler
+
+
+@pytest.mark.parametrize("relay", ["250 Ok 0100018c-1"], indirect=True)
+def test_a_test_send_goes_through_the_configured_transport(
+    relay: ReplyingRelay, app: Flask, editor: FlaskClient, issue: Issue
+) -> None:
+    post_test(editor, issue, recipients="li@example.org", locale="en")
+    [data] = relay.accepted
+    assert email.message_from_bytes(data, policy=policy.default)["Subject"].startswith("[TEST] ")
+    assert outbox(app) == []
+
+
+@pytest.mark.parametrize("relay", ["554 5.7.1 Message rejected: content refused"], indirect=True)
+def test_a_refused_test_send_says_why(
+    relay: ReplyingRelay, app: Flask, editor: FlaskClient, session: Session, issue: Issue
+) -> None:
+    response = post_test(editor, issue, recipients="li@example.org", locale="en")
+    page = editor.get(response.location + "&lang=en").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "The test could not be sent" in page
+    assert "554" in page
     assert actions(session) == []
