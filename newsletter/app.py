@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from newsletter.issues import editor
     from newsletter.subscriptions import admin as subscriptions_admin
     from newsletter.subscriptions import web as subscriptions_web
+    from newsletter.topics import admin as topics_admin
 
     db.init_app(app)
     csrf.init_app(app)
@@ -47,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     executors.init_app(app)
     archive.init_app(app)
     editor.init_app(app)
+    topics_admin.init_app(app)
     outbox_browser.init_app(app)
     return app
 

@@ -154,6 +154,9 @@ RULES: dict[str, tuple[Access, ...]] = {
     "editor.test_send": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),
     "editor.schedule": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),
     "editor.unschedule": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),
+    # Topic settings: admins.
+    "topics_admin.index": (staff(), staff(method="POST", allowed=UNPROCESSABLE)),
+    "topics_admin.edit": (staff(), staff(method="POST", allowed=UNPROCESSABLE)),
     # Outbox browser: operators (no message by this name: the role passed, then 404).
     "outbox.message_list": (staff(OPERATOR),),
     "outbox.message": (staff(OPERATOR, allowed=NOT_FOUND, values=NO_MESSAGE),),

@@ -51,6 +51,7 @@ def build_world(session: Session) -> World:
     values = {
         "campaign_id": campaign.id,
         "issue_id": campaign.issue_id,
+        "topic_slug": "capital",
         "subscriber_id": other_reader.id,
         "user_id": other_staff.id,
         "job_id": job.id,
