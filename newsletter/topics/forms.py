@@ -12,17 +12,20 @@ from newsletter.topics.seed import SLUG_PATTERN
 NAME_NEEDED = _l("Give the topic a name.")
 
 
-class TopicForm(FlaskForm):
-    """A topic's names, place in the order, keyword rules and whether it is offered."""
+class TopicNamesForm(FlaskForm):
+    """A topic's names in both languages."""
 
     name_zh = StringField(
-        _l("Name (Chinese)"),
-        validators=[DataRequired(_l("Give the topic a name.")), Length(max=80)],
+        _l("Name (Chinese)"), validators=[DataRequired(NAME_NEEDED), Length(max=80)]
     )
     name_en = StringField(
-        _l("Name (English)"),
-        validators=[DataRequired(_l("Give the topic a name.")), Length(max=80)],
+        _l("Name (English)"), validators=[DataRequired(NAME_NEEDED), Length(max=80)]
     )
+
+
+class TopicForm(TopicNamesForm):
+    """A topic's names, place in the order, keyword rules and whether it is offered."""
+
     position = IntegerField(
         _l("Order"),
         validators=[InputRequired(_l("Give a number.")), NumberRange(min=0, max=1000)],
@@ -31,7 +34,7 @@ class TopicForm(FlaskForm):
     active = BooleanField(_l("Offered to readers and suggested for items"))
 
 
-class NewTopicForm(FlaskForm):
+class NewTopicForm(TopicNamesForm):
     """A new topic: its slug (fixed once made) and names."""
 
     slug = StringField(
@@ -44,12 +47,4 @@ class NewTopicForm(FlaskForm):
                 message=_l("Lower-case letters and digits joined by hyphens, like ai-safety."),
             ),
         ],
-    )
-    name_zh = StringField(
-        _l("Name (Chinese)"),
-        validators=[DataRequired(_l("Give the topic a name.")), Length(max=80)],
-    )
-    name_en = StringField(
-        _l("Name (English)"),
-        validators=[DataRequired(_l("Give the topic a name.")), Length(max=80)],
     )
