@@ -1,1 +1,13 @@
 """Delivery: campaigns, the delivery ledger, pacing, executors and transports."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the scheduler service (``newsletter run`` / ``newsletter worker``)."""
+    from newsletter.delivery.scheduler import scheduler_services
+    from newsletter.runtime import register_service
+
+    register_service(app, scheduler_services)

@@ -14,12 +14,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
 from newsletter.database import Database
+from newsletter.delivery import lifecycle
 from newsletter.delivery.transports import Transport
 from newsletter.delivery.transports.factory import build_transport
 from newsletter.metrics import rollup, snapshots
@@ -146,8 +148,6 @@ def metrics_services(app: Flask) -> list[Service]:
     """The metrics service of ``app``, for :func:`newsletter.runtime.register_service`."""
     settings: Settings = app.config["NEWSLETTER"]
     database: Database = app.extensions["newsletter.database"]
-    # The guard pauses through the delivery lifecycle (issue 6); until that module is part of
-    # the application the service keeps the figures up and the guard stays off.
-    return [
-        MetricsService(database, settings, pause=None, transport=lambda: build_transport(settings))
-    ]
+    # The guard pauses campaigns through the delivery lifecycle, audited like an operator's.
+    transport = partial(build_transport, settings)
+    return [MetricsService(database, settings, pause=lifecycle.pause, transport=transport)]
