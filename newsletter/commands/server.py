@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from newsletter import migrations
-from newsletter.demo import DemoLogin, ensure_demo_admin, seed_topics
+from newsletter.demo import DemoLogin, ensure_demo_admin, ensure_demo_issue, seed_topics
 from newsletter.extensions import db
 from newsletter.runtime import ServiceRunner
 
@@ -82,8 +82,12 @@ def _first_start(app: Flask) -> None:
     with db.session_scope() as session:
         seed_topics(session)
         login = ensure_demo_admin(session)
+        demo_issue = ensure_demo_issue(session)
+        demo_slug = demo_issue.slug if demo_issue is not None else None
     if login is not None:
         _announce_demo_login(app, login)
+    if demo_slug is not None:
+        click.echo(f"A demo issue ({demo_slug}) with a draft campaign is at /admin/issues/")
 
 
 def _announce_demo_login(app: Flask, login: DemoLogin) -> None:
