@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 #: A claim holds about this many seconds of sending at the account's rate (and at most
 #: NEWSLETTER_BATCH_SIZE rows), so a dead worker leaves few rows in doubt.
-CLAIM_SECONDS = 10.0
+CLAIM_SECONDS = 2.0
 #: The campaign's status is read again when the last reading is older than this.
 STATUS_SECONDS = 0.25
 #: Outcomes are written after this many messages or seconds, whichever comes first.

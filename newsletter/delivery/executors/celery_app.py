@@ -34,21 +34,35 @@ TASK_NAME = "newsletter.send_batch"
 
 
 class NewsletterCelery(Celery):  # type: ignore[misc]
-    """Celery configured from the newsletter's settings when first used, not at import."""
+    """Celery configured from the newsletter's settings when first used, not at import.
+
+    A ``celery worker`` reads them from the environment; a process that already has its
+    settings (``newsletter worker``, tests) hands them over with :meth:`use_settings` first.
+    """
+
+    settings: Settings | None = None
+
+    def use_settings(self, settings: Settings) -> None:
+        """Configure from ``settings`` (before anything else touches the configuration)."""
+        self.settings = settings
+        self.conf.update(_conf(settings))
 
     def on_configure(self) -> None:
-        """Broker and queue from ``NEWSLETTER_*``; tasks are acknowledged on receipt, because a
-        batch redelivered after a crash would be a second claim, which the ledger makes safe
-        anyway, but pointless."""
-        settings = load_settings()
-        self.conf.update(
-            broker_url=settings.redis_url,
-            task_default_queue=settings.celery_queue,
-            task_ignore_result=True,
-            worker_prefetch_multiplier=1,
-            broker_connection_retry_on_startup=True,
-            worker_hijack_root_logger=False,
-        )
+        """Called by Celery when its configuration is first needed."""
+        self.conf.update(_conf(self.settings or load_settings()))
+
+
+def _conf(settings: Settings) -> dict[str, Any]:
+    # Tasks are acknowledged on receipt: a batch redelivered after a crash would be a second
+    # claim, which the ledger makes harmless but pointless; the chain's key restarts it.
+    return {
+        "broker_url": settings.redis_url,
+        "task_default_queue": settings.celery_queue,
+        "task_ignore_result": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "worker_hijack_root_logger": False,
+    }
 
 
 app = NewsletterCelery("newsletter")
@@ -148,6 +162,7 @@ class CeleryDispatcher:
 
     def run(self, stop: threading.Event) -> None:
         """Dispatch until ``stop`` is set; errors are logged and the next pass tries again."""
+        app.use_settings(self.settings)
         chains = chains_for(self.settings)
         while not stop.is_set():
             try:
