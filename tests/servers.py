@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,38 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((LOOPBACK, 0))
         return int(probe.getsockname()[1])
+
+
+@contextmanager
+def mute_endpoint(*, hang_up: bool) -> Iterator[str]:
+    """An HTTP endpoint that reads each request and then never answers, or hangs up."""
+    listener = socket.create_server((LOOPBACK, 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        clients = []
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            client.recv(65536)
+            if hang_up:
+                client.close()
+            else:
+                clients.append(client)  # kept open, silent, until the endpoint stops
+        for client in clients:
+            client.close()
+
+    thread = threading.Thread(target=serve, name="mute-endpoint", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
 
 
 @contextmanager

@@ -10,20 +10,27 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.config import Config
 from botocore.stub import Stubber
 
 from newsletter.config import Settings
 from newsletter.delivery.transports import (
     AccountBlocked,
+    OutcomeUnknown,
     PermanentFailure,
     QuotaExhausted,
     TemporaryFailure,
     Throttled,
     TransportError,
 )
-from newsletter.delivery.transports.ses import SesTransport, email_tags, tag_value
+from newsletter.delivery.transports.ses import (
+    SesTransport,
+    email_tags,
+    make_sesv2_client,
+    tag_value,
+)
 from tests.delivery.transport_helpers import SENDER, in_threads, message
-from tests.servers import free_port
+from tests.servers import free_port, mute_endpoint
 
 
 def ses_settings(endpoint: str, **overrides: Any) -> Settings:
@@ -195,5 +202,20 @@ def test_each_ses_refusal_is_sorted_into_what_the_sender_does_about_it(
 def test_an_answer_without_a_message_id_is_not_taken_for_a_send() -> None:
     transport, stubber = stubbed(ses_settings(""))
     stubber.add_response("send_email", {"MessageId": ""})
-    with pytest.raises(TemporaryFailure, match="without a MessageId"):
+    with pytest.raises(OutcomeUnknown, match="without a MessageId"):
         transport.send(message())
+
+
+@pytest.mark.parametrize("behaviour", ["silent", "hang up"])
+def test_a_request_sent_without_an_answer_has_an_unknown_outcome(
+    aws_env: None, behaviour: str
+) -> None:
+    with mute_endpoint(hang_up=behaviour == "hang up") as url:
+        config = Config(read_timeout=0.5, retries={"max_attempts": 1})
+        settings = ses_settings(url)
+        transport = SesTransport(
+            settings, client_factory=lambda: make_sesv2_client(settings, config)
+        )
+        with pytest.raises(OutcomeUnknown, match="may have been accepted"):
+            transport.send(message())
+        transport.close()

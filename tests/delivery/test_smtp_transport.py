@@ -4,6 +4,7 @@ idle ones, and every refusal sorted for the sender."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from newsletter.config import Settings
 from newsletter.delivery.transports import (
     AccountBlocked,
+    OutcomeUnknown,
     PermanentFailure,
     QuotaExhausted,
     TemporaryFailure,
@@ -226,6 +228,25 @@ def test_each_refusal_is_sorted_and_the_connection_kept(
         assert reply.partition(" ")[2] in str(raised.value)
         relay.data_reply, relay.rcpt_reply = "250 Ok later-id", ""
         assert transport.send(message()).message_id == "later-id"
+
+
+class SlowRelay(Relay):
+    """Takes the message and answers only after the client gave up."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(1.5)
+        return reply
+
+
+def test_a_message_handed_over_without_an_answer_has_an_unknown_outcome() -> None:
+    relay = SlowRelay()
+    with (
+        transport_to(relay, timeout=0.5) as transport,
+        pytest.raises(OutcomeUnknown, match="may have been accepted"),
+    ):
+        transport.send(message())
+    assert len(relay.accepted) == 1  # it was accepted after all: a resend would duplicate
 
 
 def test_a_relay_that_cannot_be_reached_is_a_temporary_failure() -> None:

@@ -2,6 +2,7 @@
 
 from newsletter.delivery.transports.base import (
     AccountBlocked,
+    OutcomeUnknown,
     OutgoingMessage,
     PermanentFailure,
     QuotaExhausted,
@@ -14,6 +15,7 @@ from newsletter.delivery.transports.base import (
 
 __all__ = [
     "AccountBlocked",
+    "OutcomeUnknown",
     "OutgoingMessage",
     "PermanentFailure",
     "QuotaExhausted",

@@ -50,6 +50,12 @@ class PermanentFailure(TransportError):
     """This message will never be accepted as it is (bad address, rejected content)."""
 
 
+class OutcomeUnknown(TransportError):
+    """The message was handed over but no answer came (a timeout or a connection lost after
+    sending): it may have been accepted. Never resend it blindly; it is in doubt until an
+    event or an operator settles it."""
+
+
 class AccountBlocked(TransportError):
     """The sending account or configuration cannot send at all (paused, suspended,
     unverified sender): stop everything and tell an operator."""

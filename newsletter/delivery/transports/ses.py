@@ -3,7 +3,8 @@
 boto3 clients are not safe to share between threads while they are being created, and each
 holds its own connection pool, so every sending thread gets a client of its own. SDK retries
 are off: throttling is the sender's back-pressure signal (it paces and backs off with
-jitter), and a silent retry after a timeout could deliver one message twice.
+jitter), and a silent retry after a timeout could deliver one message twice: a request
+sent without an answer is reported as :class:`OutcomeUnknown` (the row is in doubt).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from newsletter.config import Settings
-from newsletter.delivery.transports.base import OutgoingMessage, SendResult, TemporaryFailure
+from newsletter.delivery.transports.base import OutcomeUnknown, OutgoingMessage, SendResult
 from newsletter.delivery.transports.ses_errors import (
     classify_botocore_error,
     classify_client_error,
@@ -108,8 +109,7 @@ class SesTransport:
             raise classify_botocore_error(exc) from exc
         message_id = answer.get("MessageId")
         if not message_id:
-            # Accepted or not is unknown; the sender treats it like a timeout.
-            raise TemporaryFailure("SES answered without a MessageId")
+            raise OutcomeUnknown("SES answered without a MessageId")
         return SendResult(str(message_id))
 
     def close(self) -> None:

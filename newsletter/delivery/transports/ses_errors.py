@@ -19,6 +19,7 @@ from botocore.exceptions import (
 
 from newsletter.delivery.transports.base import (
     AccountBlocked,
+    OutcomeUnknown,
     PermanentFailure,
     QuotaExhausted,
     TemporaryFailure,
@@ -103,9 +104,15 @@ def unverified_kind(lowered: str, sender: str) -> type[TransportError]:
 
 
 def classify_botocore_error(error: BotoCoreError) -> TransportError:
-    """Errors raised before SES answered: credentials are the account's, the rest transient."""
+    """Errors raised before SES answered: missing credentials are the account's problem; a
+    connection that could not be made is transient; a request sent without an answer (read
+    timeout, connection closed) may have been accepted, so its outcome is unknown."""
     if isinstance(error, NoCredentialsError | PartialCredentialsError):
         return AccountBlocked(f"no usable AWS credentials: {error}")
-    if isinstance(error, ConnectionError | HTTPClientError):
+    if isinstance(error, ConnectionError):  # connecting failed: nothing was sent
         return TemporaryFailure(f"cannot reach SES: {error}")
+    if isinstance(error, HTTPClientError):
+        return OutcomeUnknown(
+            f"no answer from SES after sending; it may have been accepted: {error}"
+        )
     return TemporaryFailure(f"SES call failed: {error}")

@@ -5,7 +5,7 @@ at most ``pool_size`` are open at once and a sending thread waits for a free one
 closes idle connections after a while: when a kept connection turns out to be dead at the
 first command (MAIL FROM, before any of the message went out) a new one is opened and the
 message is sent on it. A connection lost after the message was handed over is never retried
-here, because the relay may already have accepted it: the sender decides.
+here, because the relay may already have accepted it (:class:`OutcomeUnknown`).
 
 Through SES's SMTP endpoint the configuration set and the message tags (campaign, delivery,
 feedback id) travel as ``X-SES-CONFIGURATION-SET`` / ``X-SES-MESSAGE-TAGS`` headers, so SES
@@ -27,6 +27,7 @@ from typing import Literal
 from newsletter.config import Settings
 from newsletter.delivery.transports.base import (
     AccountBlocked,
+    OutcomeUnknown,
     OutgoingMessage,
     SendResult,
     TemporaryFailure,
@@ -214,7 +215,7 @@ class SmtpTransport:
             ) from exc
         except (smtplib.SMTPException, OSError) as exc:
             _quit(connection)
-            raise TemporaryFailure(
+            raise OutcomeUnknown(
                 f"connection to {self.host} lost while sending; it may have been accepted: {exc}"
             ) from exc
         if code != SMTP_OK:
