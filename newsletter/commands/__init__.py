@@ -10,6 +10,7 @@ from newsletter.commands.database import db_group
 from newsletter.commands.server import run_command, worker_command
 from newsletter.commands.subscribers import subscribers_group
 from newsletter.commands.users import users_group
+from newsletter.delivery.cli import campaigns_group
 from newsletter.issues.commands import issues_group
 from newsletter.metrics.cli import metrics_group
 from newsletter.tracking.commands import ses_group, tracking_group
@@ -32,6 +33,7 @@ def build_cli() -> FlaskGroup:
         db_group,
         users_group,
         subscribers_group,
+        campaigns_group,
         issues_group,
         metrics_group,
         ses_group,

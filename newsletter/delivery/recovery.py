@@ -76,10 +76,14 @@ def drop(
 ) -> int:
     """Give up on failed or in-doubt rows: they end ``dropped``; returns how many."""
     reason = _required_reason(reason)
-    ids = sorted(_rows_to_settle(session, campaign, delivery_ids))
-    if not ids:
+    rows = _rows_to_settle(session, campaign, delivery_ids)
+    if not rows:
         return 0
+    ids = sorted(rows)
     changed = _set_state(session, ids, DeliveryState.DROPPED)
+    # Progress counts a dropped row with the failed ones (it did not go out); failed rows
+    # are counted there already, in-doubt ones join them now.
+    campaign.failed_count += sum(1 for state in rows.values() if state is DeliveryState.IN_DOUBT)
     _audit(session, campaign, "campaign.drop", ids, actor=actor, reason=reason)
     return changed
 

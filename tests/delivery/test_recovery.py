@@ -108,6 +108,7 @@ def test_dropped_rows_end_dropped_and_let_the_campaign_finish(session: Session) 
     session.commit()
 
     assert states_of(session, rows) == [D.DROPPED, D.DROPPED, D.SENT]
+    assert session.get_one(Campaign, campaign.id).failed_count == 2  # both did not go out
     assert session.get_one(Campaign, campaign.id).status is CampaignStatus.SENT
     drop_entry = next(e for e in audit_entries(session, campaign.id) if e.action == "campaign.drop")
     assert drop_entry.detail is not None
