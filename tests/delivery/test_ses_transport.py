@@ -141,6 +141,7 @@ def test_the_request_carries_the_configuration_set_and_ses_safe_tags() -> None:
                 {"Name": "delivery", "Value": "345"},
                 {"Name": "variant", "Value": "capital_compute"},
                 {"Name": "ses:feedback-id-a", "Value": "ai_daily"},
+                {"Name": "ses:feedback-id-b", "Value": "12"},
             ],
         },
     )

@@ -277,7 +277,8 @@ def test_through_ses_smtp_the_configuration_set_and_tags_travel_as_headers(relay
     head = data.split(b"\r\n\r\n")[0].split(b"\r\n")
     assert head[:2] == [
         b"X-SES-CONFIGURATION-SET: daily-events",
-        b"X-SES-MESSAGE-TAGS: campaign=12, delivery=345, ses:feedback-id-a=ai_daily",
+        b"X-SES-MESSAGE-TAGS: campaign=12, delivery=345, ses:feedback-id-a=ai_daily, "
+        b"ses:feedback-id-b=12",
     ]
     assert head[2].startswith(b"From: ")
 

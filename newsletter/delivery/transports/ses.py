@@ -36,6 +36,8 @@ SEND_CONFIG = Config(
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 TAG_MAX = 256
 FEEDBACK_TAG = "ses:feedback-id-a"
+#: Gmail's feedback loop reports complaints per identifier: the campaign is the second one.
+CAMPAIGN_FEEDBACK_TAG = "ses:feedback-id-b"
 
 
 def make_sesv2_client(
@@ -57,11 +59,14 @@ def tag_value(raw: str) -> str:
 
 
 def email_tags(tags: Mapping[str, str], feedback_id: str) -> list[dict[str, str]]:
-    """The message's correlation tags plus the Gmail feedback-loop sender id, SES-safe."""
+    """The message's correlation tags plus the Gmail feedback-loop ids (the sender's, and
+    the campaign's when it has one), SES-safe."""
     found = {tag_value(name): tag_value(value) for name, value in tags.items() if name and value}
     listed = [{"Name": name, "Value": value} for name, value in found.items() if name and value]
     if feedback_id:
         listed.append({"Name": FEEDBACK_TAG, "Value": tag_value(feedback_id)})
+        if found.get("campaign"):
+            listed.append({"Name": CAMPAIGN_FEEDBACK_TAG, "Value": found["campaign"]})
     return listed
 
 
