@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from _drill_observe import LogWatch, Step, show, states, wait_for
+from _drill_observe import LogWatch, Step, states, wait_for
 from _drill_servers import Process, Stack
 from _drill_traffic import SIGNUP_DOMAIN, Ledger, describe, signup_burst, tracking_burst
 from sqlalchemy import Engine, func, select
@@ -45,6 +45,7 @@ class Run:
     steps: list[Step] = field(default_factory=list)
     killed_rows: list[int] = field(default_factory=list)
     dead_pids: set[int] = field(default_factory=set)
+    killed_at: float = 0.0
 
     def step(self, name: str, action: Callable[[Step], None]) -> Step:
         """Run one fault between two ledger counts, collecting the error lines it caused."""
@@ -165,18 +166,27 @@ def kill_worker(run: Run, step: Step) -> None:
         f"{victim.popen.returncode}"
     )
     run.workers["worker-3"] = run.stack.start_worker("worker-3", run.worker_env)
-    step.notes.append(f"replacement worker-3 started (pid {run.workers['worker-3'].popen.pid})")
-    counts = wait_for(
+    run.killed_at = killed_at
+    step.notes.append(
+        f"replacement worker-3 started (pid {run.workers['worker-3'].popen.pid}); the reaper "
+        f"turns the held rows to in_doubt once their lease ({run.lease_seconds:g} s) is over"
+    )
+
+
+def await_reaper(run: Run) -> str:
+    """Wait until the killed worker's rows have left ``sending``; say when that happened."""
+    held = run.killed_rows
+    wait_for(
         run.engine,
         run.campaign_id,
         lambda _c: not _still_sending(run, held),
-        run.lease_seconds * 3 + 30,
+        run.lease_seconds * 2 + 30,
     )
     left = _still_sending(run, held)
-    waited = time.monotonic() - killed_at
-    step.notes.append(
-        f"reaper: {len(held) - len(left)} of {len(held)} rows left 'sending' {waited:.1f} s "
-        f"after the kill (lease {run.lease_seconds:g} s); ledger now {show(counts)}"
+    return (
+        f"reaper: {len(held) - len(left)} of the killed worker's {len(held)} rows left "
+        f"'sending' by {time.monotonic() - run.killed_at:.1f} s after the kill "
+        f"(lease {run.lease_seconds:g} s)"
     )
 
 

@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _drill_checks import Verdict, check_delivery, recover_in_doubt
 from _drill_faults import (
     Run,
+    await_reaper,
     kill_worker,
     restart_postgres,
     restart_redis,
@@ -65,10 +66,11 @@ SECRET = "drill-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF"
 SENDER_ADDRESS = "daily@news.drill.example.org"
 # Faults fire when this share of the snapshot has been sent, in this order.
 FAULTS = (
-    ("signup burst", signups, 0.08),
-    ("tracking burst", tracking, 0.18),
-    ("worker SIGKILL", kill_worker, 0.30),
-    ("Redis restart", restart_redis, 0.50),
+    ("signup burst", signups, 0.06),
+    ("tracking burst", tracking, 0.12),
+    # Early, so the reaper's lease (at least 30 s) runs out while the campaign still sends.
+    ("worker SIGKILL", kill_worker, 0.20),
+    ("Redis restart", restart_redis, 0.45),
     ("PostgreSQL restart", restart_postgres, 0.65),
 )
 
@@ -84,7 +86,7 @@ def parse_args() -> argparse.Namespace:
     options.rate = options.rate or (70.0 if options.quick else 110.0)
     options.signups = 120 if options.quick else 400
     options.tracking_hits = 300 if options.quick else 2000
-    options.lease = 8.0 if options.quick else 20.0
+    options.lease = 30  # the shortest lease the settings accept
     options.settle = 1.5 if options.quick else 4.0
     return options
 
@@ -109,6 +111,7 @@ def app_environment(stack: Stack, options: argparse.Namespace) -> dict[str, str]
         "NEWSLETTER_MAX_SEND_RATE": str(options.rate),
         "NEWSLETTER_MAX_24H_SEND": "10000000",
         "NEWSLETTER_SEND_LEASE_SECONDS": str(options.lease),
+        "NEWSLETTER_SENDER_THREADS": "4",
         # One trusted proxy: the signup burst comes from many client addresses, as it would
         # behind a load balancer, so the per-address limits see readers, not the drill.
         "NEWSLETTER_TRUSTED_PROXIES": "1",
@@ -161,6 +164,7 @@ def operator_recovery(run: Run, app: Flask, operator: Actor, endpoint: str) -> N
     """Wait for the workers to finish, then settle the in-doubt rows and wait again."""
     from newsletter.extensions import db
 
+    reaped = await_reaper(run)
     counts = wait_for(run.engine, run.campaign_id, settled, 900)
     print(f"[t+{time.monotonic() - run.started:6.1f}s] workers done: {show(counts)}", flush=True)
 
@@ -168,7 +172,7 @@ def operator_recovery(run: Run, app: Flask, operator: Actor, endpoint: str) -> N
         received = read_received(endpoint, run.signer)
         with app.app_context(), db.session_scope() as session:
             outcome = recover_in_doubt(session, run.campaign_id, received, operator, run.dead_pids)
-        step.notes.append(outcome.line())
+        step.notes += [reaped, outcome.line()]
         after = wait_for(run.engine, run.campaign_id, settled, 300)
         step.notes.append(f"after the resent rows went out: {show(after)}")
 
