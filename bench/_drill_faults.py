@@ -65,14 +65,16 @@ class Run:
         return states(self.engine, self.campaign_id).get(DeliveryState.SENT.value, 0)
 
     def resumed_within(self, seconds: float) -> float | None:
-        """Seconds until the sent count grows again, None if it did not within ``seconds``."""
+        """Seconds until the sent count grows again, None if it did not within ``seconds``
+        or nothing is left to send (the killed worker's rows wait for the reaper)."""
         start, began = self.sent(), time.monotonic()
         while time.monotonic() - began < seconds:
             counts = states(self.engine, self.campaign_id)
             if counts.get(DeliveryState.SENT.value, 0) > start:
                 return time.monotonic() - began
-            if not any(counts.get(s) for s in ("queued", "sending", "deferred")):
-                return None  # nothing left to send
+            stranded = len(_still_sending(self, self.killed_rows))
+            if counts["queued"] + counts["deferred"] + counts["sending"] <= stranded:
+                return None
             time.sleep(0.1)
         return None
 
