@@ -90,6 +90,15 @@ class Verdict:
     details: list[str] = field(default_factory=list)
 
 
+def check_confirmations(session: Session, received: Received, domain: str) -> str:
+    """How many readers of the signup burst SES got a confirmation email for."""
+    signed_up = session.scalar(
+        select(func.count()).select_from(Subscriber).where(Subscriber.email.like(f"%@{domain}"))
+    )
+    confirmed_to = sum(1 for address in received.other_recipients if address.endswith(domain))
+    return f"signup burst: {signed_up} readers stored, {confirmed_to} got a confirmation email"
+
+
 def check_delivery(session: Session, campaign_id: int, received: Received) -> Verdict:
     """No reader got two messages; every snapshot row is in exactly one terminal state, and
     the ledger's sent rows are exactly the rows SES received a message for."""

@@ -1,7 +1,7 @@
 """The load-and-fault drill: a campaign sends to an SES-compatible endpoint while things break.
 
 Run it with ``make drill`` or ``.venv/bin/python bench/drill.py [--quick]`` (as root: the
-private PostgreSQL runs as the postgres user). --quick sends 1,500 readers and finishes
+private PostgreSQL runs as the postgres user). --quick sends 1,200 readers and finishes
 within a minute; the full run sends 20,000.
 
 1. Starts its own servers on free loopback ports, in a temporary folder: a PostgreSQL
@@ -41,7 +41,7 @@ from types import FrameType
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _drill_checks import Verdict, check_delivery, recover_in_doubt
+from _drill_checks import Verdict, check_confirmations, check_delivery, recover_in_doubt
 from _drill_faults import (
     Run,
     await_reaper,
@@ -55,7 +55,7 @@ from _drill_moto import read_received, verify_sender
 from _drill_observe import LogWatch, Step, settled, show, states, wait_for
 from _drill_seed import wait_for_start
 from _drill_servers import ROOT, Stack
-from _drill_traffic import Background, Ledger, describe
+from _drill_traffic import SIGNUP_DOMAIN, Background, Ledger, describe
 from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
@@ -77,15 +77,17 @@ FAULTS = (
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,500 readers, within a minute")
+    parser.add_argument("--quick", action="store_true", help="1,200 readers, within a minute")
     parser.add_argument("--readers", type=int, help="readers in the campaign (default 20,000)")
     parser.add_argument("--rate", type=float, help="messages per second (MaxSendRate)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and logs")
     options = parser.parse_args()
-    options.readers = options.readers or (1500 if options.quick else 20000)
-    options.rate = options.rate or (70.0 if options.quick else 110.0)
-    options.signups = 120 if options.quick else 400
-    options.tracking_hits = 300 if options.quick else 2000
+    # --quick: small bursts and a slow pace, so that the kill comes early enough for the
+    # reaper's lease (30 s) to run out while the campaign still sends, within the minute.
+    options.readers = options.readers or (1200 if options.quick else 20000)
+    options.rate = options.rate or (40.0 if options.quick else 110.0)
+    options.signups = 50 if options.quick else 400
+    options.tracking_hits = 120 if options.quick else 2000
     options.lease = 30  # the shortest lease the settings accept
     options.settle = 1.5 if options.quick else 4.0
     return options
@@ -239,6 +241,7 @@ def drill(options: argparse.Namespace, stack: Stack) -> int:
     received = read_received(env["NEWSLETTER_SES_ENDPOINT_URL"], run.signer)
     with app.app_context(), db.session_scope() as session:
         verdict = check_delivery(session, campaign_id, received)
+        verdict.details.append(check_confirmations(session, received, SIGNUP_DOMAIN))
     print(f"final ledger: {show(states(engine, campaign_id))}")
     engine.dispose()
     return report(run, verdict)
