@@ -88,6 +88,9 @@ def parse_args() -> argparse.Namespace:
     options.rate = options.rate or (40.0 if options.quick else 110.0)
     options.signups = 50 if options.quick else 400
     options.tracking_hits = 120 if options.quick else 2000
+    # Rows a sender thread claims at once (the default, 200, in the full run): 8 threads
+    # would otherwise hold the whole quick campaign from the first second.
+    options.batch_size = 25 if options.quick else 200
     options.lease = 30  # the shortest lease the settings accept
     options.settle = 1.5 if options.quick else 4.0
     return options
@@ -114,6 +117,7 @@ def app_environment(stack: Stack, options: argparse.Namespace) -> dict[str, str]
         "NEWSLETTER_MAX_24H_SEND": "10000000",
         "NEWSLETTER_SEND_LEASE_SECONDS": str(options.lease),
         "NEWSLETTER_SENDER_THREADS": "4",
+        "NEWSLETTER_BATCH_SIZE": str(options.batch_size),
         # One trusted proxy: the signup burst comes from many client addresses, as it would
         # behind a load balancer, so the per-address limits see readers, not the drill.
         "NEWSLETTER_TRUSTED_PROXIES": "1",
@@ -209,6 +213,9 @@ def drill(options: argparse.Namespace, stack: Stack) -> int:
     engine = create_engine(env["NEWSLETTER_DATABASE_URL"], pool_pre_ping=True)
     # The children import the app from this checkout, whatever the venv was installed from.
     worker_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+    began = time.monotonic()
+    # The workers start first: their scheduler starts the campaign while gunicorn boots.
+    workers = {name: stack.start_worker(name, worker_env) for name in ("worker-1", "worker-2")}
     web = stack.start_web({**worker_env, "NEWSLETTER_LOG_LEVEL": "WARNING"})
     run = Run(
         stack=stack,
@@ -224,9 +231,9 @@ def drill(options: argparse.Namespace, stack: Stack) -> int:
         threads=8,
         settle=options.settle,
         lease_seconds=options.lease,
+        started=began,
+        workers=workers,
     )
-    for name in ("worker-1", "worker-2"):
-        run.workers[name] = stack.start_worker(name, worker_env)
     total = wait_for_start(sessionmaker(engine), campaign_id, 60)
     print(
         f"[t+{time.monotonic() - run.started:6.1f}s] campaign started: {total:,} rows", flush=True
