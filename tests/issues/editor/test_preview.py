@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -89,7 +91,7 @@ def test_an_oversized_mix_is_warned_about_with_how_far_over(
 
     assert 'id="clip-warning"' in capital
     warning = capital[capital.index('id="clip-warning"') :]
-    assert " KB " in warning[: warning.index("</div>")]
+    assert re.search(r"（102 KB）\d+\.\d KB", warning[: warning.index("</div>")])
     assert 'id="clip-warning"' not in research
     # The table names every clipped mix on either page: 16 with capital, plus all topics.
     assert 'id="clipped-mixes"' in research
