@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX = "NEWSLETTER_"
 SECRET_MASK = "********"  # noqa: S105 (what is shown instead of a secret)
+# The password in a URL's user info: scheme://user:PASSWORD@host (database, Redis).
+_URL_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^:/@]*:)[^@/]*(@)", re.IGNORECASE)
 
 Environment = Literal["development", "test", "production"]
 
@@ -274,13 +276,16 @@ class Settings:
         return self.base_url.startswith("https://")
 
     def masked(self) -> dict[str, str]:
-        """Every setting as the environment would spell it, secrets masked."""
+        """Every setting as the environment would spell it, secrets (and the passwords in
+        database and Redis URLs) masked."""
         shown: dict[str, str] = {}
         for spec in dataclasses.fields(self):
             value = getattr(self, spec.name)
             text = ",".join(value) if isinstance(value, tuple) else str(value)
             if spec.metadata["secret"] and text:
                 text = SECRET_MASK
+            else:
+                text = _URL_PASSWORD.sub(rf"\1{SECRET_MASK}\2", text)
             shown[PREFIX + spec.name.upper()] = text
         return shown
 
