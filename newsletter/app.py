@@ -27,7 +27,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper()})
     _configure_logging(settings)
 
-    from newsletter import archive, auth, delivery, health, i18n, metrics, ratelimits, tracking, web
+    from newsletter import (
+        api,
+        archive,
+        auth,
+        delivery,
+        health,
+        i18n,
+        metrics,
+        ratelimits,
+        tracking,
+        web,
+    )
     from newsletter.delivery import executors, outbox_browser
     from newsletter.issues import editor
     from newsletter.subscriptions import admin as subscriptions_admin
@@ -51,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     topics_admin.init_app(app)
     outbox_browser.init_app(app)
     delivery.init_app(app)
+    api.init_app(app)
     return app
 
 

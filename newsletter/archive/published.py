@@ -3,9 +3,11 @@
 An issue is **published** when one of its campaigns has started sending and was not
 cancelled: the campaign's ``started_at`` is set and its status is ``sending``, ``paused`` or
 ``sent``. From that moment readers hold the issue in their inbox, so its "view in browser"
-link must work. Drafts, issues that are only scheduled, issues whose every campaign was
-cancelled, and issues an editor took out of the archive (``Issue.in_archive`` false) are
-never shown. An issue's publication time is the earliest start among those campaigns.
+link must work. An issue whose ``published_at`` the delivery engine set (when a campaign
+completed) is published too. Drafts, issues that are only scheduled, issues whose every
+campaign was cancelled before it started, and issues an editor took out of the archive
+(``Issue.in_archive`` false) are never shown. An issue's publication time is the earliest
+start among those campaigns, else its ``published_at``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from newsletter.models import (
 from newsletter.pagination import Page, paginate
 
 #: Statuses of a campaign whose issue readers may already have received.
+SLUG_MAX = 80
 PUBLISHED_STATUSES = (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.SENT)
 
 
@@ -50,10 +53,11 @@ def _publication_times() -> Select[int, dt.datetime | None]:
 
 def _published_query(topic: str | None = None) -> Select[Issue, dt.datetime | None]:
     times = _publication_times().subquery()
+    published_at = func.coalesce(times.c.published_at, Issue.published_at)
     query = (
-        select(Issue, times.c.published_at)
-        .join(times, times.c.issue_id == Issue.id)
-        .where(Issue.in_archive.is_(True))
+        select(Issue, published_at)
+        .outerjoin(times, times.c.issue_id == Issue.id)
+        .where(Issue.in_archive.is_(True), published_at.is_not(None))
     )
     if topic:
         with_topic = (
@@ -64,7 +68,7 @@ def _published_query(topic: str | None = None) -> Select[Issue, dt.datetime | No
             .where(Topic.slug == topic)
         )
         query = query.where(Issue.id.in_(with_topic))
-    return query.order_by(times.c.published_at.desc(), Issue.id.desc())
+    return query.order_by(published_at.desc(), Issue.id.desc())
 
 
 def list_published(
@@ -85,11 +89,13 @@ def latest_published(session: Session, limit: int) -> list[ArchiveEntry]:
 
 def find_published(session: Session, slug: str) -> ArchiveEntry | None:
     """The published issue at ``slug``, or None for unknown and unpublished slugs."""
+    if len(slug) > SLUG_MAX or "\x00" in slug:  # no issue has one; PostgreSQL refuses NUL
+        return None
     row = session.execute(_published_query().where(Issue.slug == slug)).first()
     return None if row is None else _entry(row[0], row[1])
 
 
 def _entry(issue: Issue, published_at: dt.datetime | None) -> ArchiveEntry:
-    # The query only keeps campaigns with a start time, so the earliest one is never NULL.
+    # The query keeps only issues with a publication time, so it is never NULL here.
     assert published_at is not None
     return ArchiveEntry(issue, published_at)

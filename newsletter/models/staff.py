@@ -73,8 +73,15 @@ class ApiToken(CreatedAt, Base):
     # The first characters, shown in lists so people can tell their tokens apart.
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The one role the token acts with (editor or operator), whatever else its owner holds.
+    scope: Mapped[Role] = enum_column(Role, default=Role.EDITOR)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[StaffUser] = relationship()
+
+    @property
+    def revoked(self) -> bool:
+        """True once an admin revoked the token."""
+        return self.revoked_at is not None

@@ -27,6 +27,10 @@ def init_app(app: Flask) -> None:
 
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
+    if request.path.startswith("/api/"):
+        from newsletter.api.errors import from_http_exception
+
+        return from_http_exception(error).response(), code
     if wants_json():
         return jsonify(error={"code": code, "message": error.description}), code
     try:

@@ -38,7 +38,7 @@ SETTINGS_SECTIONS: tuple[SettingsSection, ...] = (
         _l("API tokens"),
         _l("Tokens for the daily pipeline's JSON API."),
         "api_tokens.index",
-        frozenset({Role.EDITOR}),
+        frozenset({Role.ADMIN}),
     ),
     SettingsSection(
         _l("Amazon SES"),

@@ -38,6 +38,17 @@ def test_the_list_shows_sent_issues_newest_first_and_hides_drafts(
         assert client.get(f"/archive/{hidden.slug}").status_code == 404
 
 
+def test_an_issue_the_engine_marked_published_is_shown(
+    client: FlaskClient, session: Session
+) -> None:
+    issue = stored_issue(session, DAY, status=None)
+    issue.published_at = dt.datetime(2026, 4, 7, 1, tzinfo=dt.UTC)
+    session.commit()
+
+    assert f"/archive/{issue.slug}" in client.get("/archive").get_data(as_text=True)
+    assert client.get(f"/archive/{issue.slug}").status_code == 200
+
+
 def test_an_issue_taken_out_of_the_archive_is_not_shown(
     client: FlaskClient, session: Session
 ) -> None:
@@ -142,6 +153,8 @@ def test_the_archive_serves_the_view_in_browser_urls_of_the_emails(
 def test_unknown_slugs_get_the_not_found_page(client: FlaskClient, session: Session) -> None:
     answer = client.get("/archive/1999-01-01")
     assert answer.status_code == 404
+    assert client.get("/archive/a%00b").status_code == 404
+    assert client.get("/archive/" + "x" * 5000).status_code == 404
     assert "<html" in answer.get_data(as_text=True)
 
 

@@ -33,4 +33,9 @@ def test_unknown_pages_get_a_404_page_and_api_paths_json(client: FlaskClient) ->
     assert client.get("/no/such/page").status_code == 404
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
-    assert response.get_json()["error"]["code"] == 404
+    # The API's error shape (newsletter.api.errors): a word for code, and where.
+    assert response.get_json()["error"] == {
+        "code": "not_found",
+        "message": response.get_json()["error"]["message"],
+        "where": None,
+    }

@@ -96,6 +96,15 @@ RULES: dict[str, tuple[Access, ...]] = {
     "archive.feed": (everyone(OK),),
     # The world's only issue has a draft campaign: unpublished issues are not there for anyone.
     "archive.issue": (everyone(NOT_FOUND, values={"slug": "2026-04-07-1"}),),
+    # The JSON API takes a bearer token only: a signed-in session opens nothing there.
+    "api.openapi_document": (everyone(OK),),
+    "api.list_issues": (everyone(UNAUTHORIZED),),
+    "api.create_issue": (everyone(UNAUTHORIZED, "POST"),),
+    "api.get_issue": (everyone(UNAUTHORIZED),),
+    "api.update_item": (everyone(UNAUTHORIZED, "PATCH"),),
+    "api.preview_issue": (everyone(UNAUTHORIZED),),
+    "api.list_campaigns": (everyone(UNAUTHORIZED),),
+    "api.get_campaign": (everyone(UNAUTHORIZED),),
     # Only loopback clients not behind a proxy, or a bearer token; the visitors are neither.
     "prometheus.metrics": (everyone(FORBIDDEN),),
     # Signed by SNS, not by a session: an empty body is a bad request for everyone.
@@ -132,6 +141,8 @@ RULES: dict[str, tuple[Access, ...]] = {
     "staff.index": (staff(), staff(method="POST")),
     "staff.change_roles": (staff(method="POST", allowed=REDIRECT),),  # "needs a role"
     "staff.toggle_active": (staff(method="POST", allowed=REDIRECT),),
+    "api_tokens.index": (staff(), staff(method="POST")),  # an empty form is shown again
+    "api_tokens.revoke": (staff(method="POST", allowed=NOT_FOUND),),  # no such token
     # Dashboard: operators.
     "dashboard.overview": (staff(OPERATOR),),
     "dashboard.overview_csv": (staff(OPERATOR, values={"table": "daily"}),),
@@ -188,6 +199,8 @@ RULES: dict[str, tuple[Access, ...]] = {
 # Routes that accept POST without a CSRF token, and why. Every other state-changing route
 # must refuse a form without one (``test_csrf``); add a route here only with its reason.
 CSRF_EXEMPT: dict[str, str] = {
+    "api.create_issue": "the JSON API authenticates each request by its bearer token, no cookie",
+    "api.update_item": "the JSON API authenticates each request by its bearer token, no cookie",
     "ses_webhook.receive": "SNS posts without cookies; each message's signature is checked",
     "subscriptions.signup": "the embeddable form is posted from other sites; rate limited",
     "subscriptions.unsubscribe": "RFC 8058 one-click unsubscribe is posted by mail providers",

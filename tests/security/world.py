@@ -57,6 +57,8 @@ def build_world(session: Session) -> World:
         "job_id": job.id,
         "entry_id": entry.id,
         "position": 1,
+        "token_id": 999_999,  # no such API token
+        "item_id": 1,
         "filename": "app.css",
     }
     genuine = {
