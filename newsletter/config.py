@@ -424,8 +424,11 @@ def check_settings(settings: Settings, provided: set[str] | None = None) -> list
 
 
 def _check_sending(settings: Settings, complain: Any) -> None:
-    if settings.transport == "smtp" and not settings.smtp_host:
-        complain("smtp_host", "is required when NEWSLETTER_TRANSPORT=smtp")
+    # What each transport needs is said once, next to the transports.
+    from newsletter.delivery.transports.factory import missing_transport_settings
+
+    for name, why in missing_transport_settings(settings):
+        complain(name, why)
     if settings.executor == "celery" and not settings.redis_url:
         complain("redis_url", "is required when NEWSLETTER_EXECUTOR=celery")
     for name in (

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from newsletter.config import ConfigError, Settings
+from newsletter.config import ConfigError, Settings, check_settings
 from newsletter.delivery.transports.factory import build_transport, read_send_limits
 from newsletter.delivery.transports.outbox import OutboxTransport
 from newsletter.delivery.transports.ses import SesTransport
@@ -45,6 +45,12 @@ def test_an_incomplete_configuration_names_the_variable_to_set(
 ) -> None:
     with pytest.raises(ConfigError, match=named):
         build_transport(settings)
+
+
+def test_start_up_refuses_a_transport_configuration_that_cannot_work() -> None:
+    problems = check_settings(Settings(transport="smtp", smtp_host="h", smtp_username="u"))
+    assert [p for p in problems if p.startswith("NEWSLETTER_SMTP_PASSWORD: is required when")]
+    assert check_settings(Settings(transport="smtp", smtp_host="h")) == []
 
 
 def stubbed_account(answer: dict[str, object] | None) -> CachedAccount:

@@ -144,24 +144,6 @@ def test_a_configured_smtp_provider_delivers_the_confirmation(
     assert sent_at(session) is not None
 
 
-@pytest.fixture
-def login_without_password(provider_config: dict[str, Any]) -> dict[str, Any]:
-    provider_config["smtp_username"] = "user"  # no password: the transport cannot log in
-    return provider_config
-
-
-def test_a_provider_configuration_that_cannot_work_names_the_variable_and_lets_the_reader_retry(
-    login_without_password: dict[str, Any],
-    app: Flask,
-    client: FlaskClient,
-    session: Session,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    sign_up_through_the_configured_provider(app, client)
-    assert "NEWSLETTER_SMTP_PASSWORD" in caplog.text
-    assert sent_at(session) is None
-
-
 def test_an_outbox_that_cannot_be_written_is_said_on_the_page(
     broken_outbox: dict[str, Any], client: FlaskClient, session: Session
 ) -> None:

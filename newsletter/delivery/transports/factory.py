@@ -29,30 +29,31 @@ class SendLimits:
     source: str  # "ses" or "configured"
 
 
-def transport_problems(settings: Settings) -> list[str]:
-    """What keeps the configured transport from working; empty when it can be built."""
-    problems: list[str] = []
+def missing_transport_settings(settings: Settings) -> list[tuple[str, str]]:
+    """What keeps the configured transport from working, as (setting name, what is wrong);
+    empty when it can be built. Start-up checks and :func:`build_transport` both use it."""
+    missing: list[tuple[str, str]] = []
     if not settings.sender_address:
-        problems.append(f"{PREFIX}SENDER: no sender address; every transport needs one")
+        missing.append(("sender", "has no address; every transport needs one"))
     if settings.transport == "ses" and not settings.ses_region:
-        problems.append(f"{PREFIX}SES_REGION: required when {PREFIX}TRANSPORT=ses (e.g. eu-west-1)")
+        missing.append(("ses_region", f"is required when {PREFIX}TRANSPORT=ses (e.g. eu-west-1)"))
     if settings.transport == "smtp":
         if not settings.smtp_host:
-            problems.append(f"{PREFIX}SMTP_HOST: required when {PREFIX}TRANSPORT=smtp")
+            missing.append(("smtp_host", f"is required when {PREFIX}TRANSPORT=smtp"))
         if settings.smtp_username and not settings.smtp_password:
-            problems.append(f"{PREFIX}SMTP_PASSWORD: required because {PREFIX}SMTP_USERNAME is set")
+            missing.append(("smtp_password", f"is required when {PREFIX}SMTP_USERNAME is set"))
         if settings.smtp_password and not settings.smtp_username:
-            problems.append(f"{PREFIX}SMTP_USERNAME: required because {PREFIX}SMTP_PASSWORD is set")
+            missing.append(("smtp_username", f"is required when {PREFIX}SMTP_PASSWORD is set"))
     if settings.transport == "outbox" and not settings.outbox_dir:
-        problems.append(f"{PREFIX}OUTBOX_DIR: required when {PREFIX}TRANSPORT=outbox")
-    return problems
+        missing.append(("outbox_dir", f"is required when {PREFIX}TRANSPORT=outbox"))
+    return missing
 
 
 def build_transport(settings: Settings) -> Transport:
     """The transport ``settings`` ask for; :class:`ConfigError` when it is not usable."""
-    problems = transport_problems(settings)
-    if problems:
-        raise ConfigError(problems)
+    missing = missing_transport_settings(settings)
+    if missing:
+        raise ConfigError([f"{PREFIX}{name.upper()}: {why}" for name, why in missing])
     if settings.transport == "ses":
         from newsletter.delivery.transports.ses import SesTransport
 
