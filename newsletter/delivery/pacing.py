@@ -1,10 +1,13 @@
 """Pacing: never hand the transport more messages per second than the account allows.
 
-The send rate is a token bucket with no burst (the generic cell rate algorithm): every
-message reserves the next free slot, ``1 / rate`` seconds after the previous one, and its
-thread sleeps until that slot. Reserving rather than polling keeps the threads in order and
-the rate exact however many of them wait. Throttling from the provider is back-pressure: the
-rate drops by half at once and climbs back to the full rate over :data:`RECOVERY_SECONDS`.
+The send rate is a token bucket (the generic cell rate algorithm): every message reserves
+the next free slot, ``1 / rate`` seconds after the previous one, and its thread sleeps until
+that slot. Reserving rather than polling keeps the threads in order and the rate exact
+however many of them wait. In one process a small catch-up and a one-second window keep
+the average close to the rate and any one second at or under it (:class:`SlotClock`);
+across processes the Redis script keeps the plain spacing. Throttling from the provider is
+back-pressure: the rate drops by half at once and climbs back to the full rate over
+:data:`RECOVERY_SECONDS`.
 
 One process keeps the slot clock in memory (:class:`LocalPacer`). Several processes (Celery
 workers, several ``newsletter worker`` machines) share it in Redis through one Lua script
@@ -20,10 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -40,6 +45,14 @@ RECOVERY_SECONDS = 30.0
 MIN_FACTOR = 0.05
 #: Slots are this much longer than 1/rate, so rounding never lets rate + 1 into one second.
 SLOT_MARGIN = 1e-6
+#: Threads that fell behind together may catch up this many seconds of slots at once.
+CATCH_UP_SECONDS = 0.05
+#: Any ``rate`` consecutive slots of one process span at least this long, so threads that
+#: wake a little late (the scheduler's jitter) never hand ``rate + 1`` messages over within
+#: one second. Costs 2% of the rate.
+WINDOW_SECONDS = 1.02
+#: Above this rate the window is not kept (it is a ring of ``rate`` slot times).
+WINDOW_MAX_RATE = 10_000
 #: SES's default send rate for a new production account, when nothing says otherwise.
 DEFAULT_SEND_RATE = 14.0
 
@@ -51,6 +64,10 @@ class Pacer(Protocol):
         """Reserve the next slot; returns the seconds to wait before sending in it."""
         ...
 
+    def admit(self) -> float:
+        """At the slot: 0 when the message may go now, else how long to wait first."""
+        ...
+
     def slow_down(self) -> None:
         """The provider said "too fast": halve the rate for a while."""
         ...
@@ -58,10 +75,12 @@ class Pacer(Protocol):
 
 @dataclass
 class SlotClock:
-    """The pacing arithmetic shared by the local pacer (the Lua script mirrors it).
+    """The pacing arithmetic of one process.
 
     ``tat`` is the theoretical arrival time of the next message; ``factor`` the share of
-    the full rate in force right after the last slow-down at ``slowed_at``.
+    the full rate in force right after the last slow-down at ``slowed_at``. Slots are
+    ``1 / rate`` apart, but threads that all fell behind for a moment (a commit, a claim)
+    may take up to :data:`CATCH_UP_SECONDS` of missed slots at once.
     """
 
     rate: float
@@ -76,15 +95,36 @@ class SlotClock:
 
     def reserve(self, now: float) -> float:
         """Take the next slot; the wait until it."""
-        slot = max(self.tat, now)
-        self.tat = slot + (1.0 + SLOT_MARGIN) / (self.rate * self.current_factor(now))
+        interval = (1.0 + SLOT_MARGIN) / (self.rate * self.current_factor(now))
+        slot = max(self.tat - CATCH_UP_SECONDS, now)
+        self.tat = max(self.tat, slot) + interval
         return slot - now
 
     def slow_down(self, now: float) -> None:
         """Halve the rate in force and keep every thread quiet for one full-rate slot."""
         self.factor = max(MIN_FACTOR, self.current_factor(now) / 2)
         self.slowed_at = now
-        self.tat = max(self.tat, now) + 1.0 / self.rate
+        self.tat = max(self.tat, now) + CATCH_UP_SECONDS + 1.0 / self.rate
+
+
+@dataclass
+class HandoverWindow:
+    """The moments of the last ``rate`` handovers: the next waits until ``rate`` of them
+    span :data:`WINDOW_SECONDS`, so no second ever holds more than ``rate``, however late
+    the threads wake. Memory is ``rate`` floats, whatever the number of messages."""
+
+    rate: float
+    recent: deque[float] = field(default_factory=deque)
+
+    def __post_init__(self) -> None:
+        self.recent = deque(maxlen=math.ceil(self.rate))
+
+    def admit(self, now: float) -> float:
+        """Record a handover at ``now`` and return 0, or return how long to wait first."""
+        if len(self.recent) == self.recent.maxlen and now < self.recent[0] + WINDOW_SECONDS:
+            return self.recent[0] + WINDOW_SECONDS - now
+        self.recent.append(now)
+        return 0.0
 
 
 class LocalPacer:
@@ -95,6 +135,7 @@ class LocalPacer:
             raise ValueError(f"the send rate must be positive, got {rate}")
         self.clock = clock
         self._state = SlotClock(rate)
+        self._window = HandoverWindow(rate) if rate <= WINDOW_MAX_RATE else None
         self._lock = threading.Lock()
 
     @property
@@ -106,6 +147,14 @@ class LocalPacer:
         """Reserve the next slot; returns the seconds to wait before sending in it."""
         with self._lock:
             return self._state.reserve(self.clock())
+
+    def admit(self) -> float:
+        """At the slot: 0 when the message may go now (and it is counted), else how long
+        to wait first."""
+        if self._window is None:
+            return 0.0
+        with self._lock:
+            return self._window.admit(self.clock())
 
     def slow_down(self) -> None:
         """Halve the rate for a while (see :data:`RECOVERY_SECONDS`)."""
@@ -175,6 +224,10 @@ class RedisPacer:
             log.warning("shared pacing unavailable (%s); pacing this process alone", exc)
             return self.fallback.reserve()
 
+    def admit(self) -> float:
+        """Shared slots are plainly spaced; nothing more to wait for."""
+        return 0.0
+
     def slow_down(self) -> None:
         """Halve the shared rate for a while."""
         try:
@@ -232,12 +285,14 @@ def build_pacer(settings: Settings, rate: float, redis_client: Any | None = None
 def sleep_for_slot(pacer: Pacer, stop: threading.Event | None = None) -> bool:
     """Wait for this thread's next slot; False when ``stop`` was set meanwhile."""
     wait = pacer.reserve()
-    if wait <= 0:
-        return True
-    if stop is None:
-        time.sleep(wait)
-        return True
-    return not stop.wait(wait)
+    while True:
+        if wait > 0 and stop is None:
+            time.sleep(wait)
+        elif wait > 0 and stop is not None and stop.wait(wait):
+            return False
+        wait = pacer.admit()
+        if wait <= 0:
+            return True
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ CLAIM_SECONDS = 2.0
 #: The campaign's status is read again when the last reading is older than this.
 STATUS_SECONDS = 0.25
 #: Outcomes are written after this many messages or seconds, whichever comes first.
-FLUSH_ROWS = 50
+FLUSH_ROWS = 100
 FLUSH_SECONDS = 1.0
 
 
