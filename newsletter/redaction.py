@@ -4,9 +4,9 @@ Log records are cleaned when they are made, for every logger (the app's, librari
 gunicorn's access log alike): the configured secrets (secret keys, SMTP password, metrics
 token, passwords inside database and Redis URLs) become ``[secret]``; the token in a reader
 link (``/p/…``, ``/u/…``, ``/confirm/…``, ``/t/c/…``, ``/t/o/…``), in a ``Token=`` or
-``password=`` query parameter, and after ``Bearer`` becomes ``[token]``. A request line or
-an error message may carry any of them, and whoever reads the logs must not be able to open
-a reader's preferences or sign as the app.
+``password=`` query parameter, after ``Bearer``, and any JSON API token become ``[token]``.
+A request line or an error message may carry any of them, and whoever reads the logs must
+not be able to open a reader's preferences, call the API or sign as the app.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ _PATTERNS = (
     # Query parameters and headers that carry credentials (SNS's SubscribeURL has Token=).
     re.compile(r"((?:token|password|passwd|secret|signature|api_key)=)[^&\s\"'<>]+", re.IGNORECASE),
     re.compile(r"(Bearer\s+)[^\s\"']+", re.IGNORECASE),
+    # JSON API tokens (newsletter.api.tokens.TOKEN_PREFIX), wherever they appear.
+    re.compile(r"(\b)nl_[A-Za-z0-9_-]{16,}"),
 )
 _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s/]+(@)", re.IGNORECASE)
 

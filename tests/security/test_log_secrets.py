@@ -19,8 +19,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newsletter import redaction
-from newsletter.models import Subscriber
+from newsletter import audit, redaction
+from newsletter.api.tokens import create_token
+from newsletter.models import Role, Subscriber
 from newsletter.subscriptions.dispatch import _EXTENSION_KEY as DISPATCHER
 from newsletter.subscriptions.tokens import confirm_token, reader_token
 from newsletter.tracking.sns.certificates import CertificateStore
@@ -81,6 +82,7 @@ def test_no_secret_or_token_is_logged_through_a_day_of_traffic(
     tokens += _staff_traffic(client, session)
     tokens.append(_sns_traffic(app, client))
     tokens += _tracking_traffic(app, client, session)
+    tokens.append(_api_traffic(client, session))
     client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     logged = caplog.text + "\n".join(str(r.__dict__) for r in caplog.records)
     assert "unhandled error" in logged  # the flow did log, including a traceback
@@ -130,6 +132,21 @@ def _sns_traffic(app: Flask, client: FlaskClient) -> str:
         forged = {**message, "Signature": "AAAA", "Token": SNS_TOKEN}
         client.post("/webhooks/ses", json=forged, headers=headers)
     return SNS_TOKEN
+
+
+def _api_traffic(client: FlaskClient, session: Session) -> str:
+    editor = make_staff(session, "editor@news.example.org", ["editor"])
+    secret = create_token(
+        session, owner=editor, name="pipeline", scope=Role.EDITOR, actor=audit.SYSTEM
+    ).secret
+    session.commit()
+    assert (
+        client.get("/api/v1/issues", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 200
+    )
+    client.get("/api/v1/issues", headers={"Authorization": f"Bearer {secret}x"})
+    logging.getLogger("newsletter.api").warning("a request with %s", secret)  # a careless log
+    return secret
 
 
 def _tracking_traffic(app: Flask, client: FlaskClient, session: Session) -> list[str]:
