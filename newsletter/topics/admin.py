@@ -1,12 +1,23 @@
 """Settings -> Topics (admins): names, order, keyword rules, adding and disabling topics.
 
-The keyword editor can check its rules before saving: "Check" shows which items of the
-latest issue the rules in the box would suggest the topic for, and why, without saving.
+The keyword editor can check its rules before saving: "Check" (and, with scripts, every
+pause in typing) shows which items of the latest issue the rules in the box would suggest
+the topic for, and why, without saving.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -89,6 +100,23 @@ def edit(topic_slug: str) -> str | Response | tuple[str, int]:
     return render_template(
         "topics/admin_edit.html", topic=topic, form=form, matches=matches, issue=issue
     ), status
+
+
+@bp.route("/<topic_slug>/check", methods=["POST"])
+@admin_only
+def check(topic_slug: str) -> tuple[Response, int]:
+    """The keyword check as JSON, for the page's live update while the admin types."""
+    topic = db.session.scalar(select(Topic).where(Topic.slug == topic_slug)) or abort(404)
+    try:
+        keywords = parse_keywords(request.form.get("keywords", ""))
+    except TopicError as exc:
+        return jsonify(error=str(exc)), 422
+    issue = latest_issue(db.session)
+    matches = _check(topic.slug, keywords)
+    return jsonify(
+        issue=issue.slug if issue is not None else None,
+        matches=[{"section": m.section, "title": m.title, "matched": m.matched} for m in matches],
+    ), 200
 
 
 def _check(slug: str, keywords: list[str]) -> list[ItemMatch]:

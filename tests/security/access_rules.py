@@ -168,6 +168,7 @@ RULES: dict[str, tuple[Access, ...]] = {
     # Topic settings: admins.
     "topics_admin.index": (staff(), staff(method="POST", allowed=UNPROCESSABLE)),
     "topics_admin.edit": (staff(), staff(method="POST", allowed=UNPROCESSABLE)),
+    "topics_admin.check": (staff(method="POST"),),  # no keywords: an empty list of matches
     # Outbox browser: operators (no message by this name: the role passed, then 404).
     "outbox.message_list": (staff(OPERATOR),),
     "outbox.message": (staff(OPERATOR, allowed=NOT_FOUND, values=NO_MESSAGE),),

@@ -167,3 +167,40 @@ def test_a_change_without_the_csrf_token_is_refused(admin: FlaskClient, session:
 
 def test_an_unknown_topic_is_404(admin: FlaskClient) -> None:
     assert admin.get(f"{URL}astrology").status_code == 404
+
+
+def test_the_live_check_answers_json_for_the_latest_issue(
+    admin: FlaskClient, session: Session
+) -> None:
+    create_issue(session, demo_document())
+    session.commit()
+    token = csrf_token(admin.get(f"{URL}compute").get_data(as_text=True))
+
+    response = admin.post(
+        f"{URL}compute/check",
+        data={"keywords": "兆瓦\n数据中心"},
+        headers={"X-CSRFToken": token},
+    )
+
+    assert response.status_code == 200
+    assert response.json == {
+        "issue": "2026-05-11",
+        "matches": [
+            {
+                "section": "今日 Top 4 大事件",
+                "title": "青岚云宣布在西部新建 300 兆瓦数据中心，面向大模型训练集群（演示数据）",
+                "matched": ["兆瓦", "数据中心"],
+            }
+        ],
+    }
+    assert actions(session) == []
+
+
+def test_the_live_check_refuses_a_bad_keyword_and_a_missing_token(admin: FlaskClient) -> None:
+    token = csrf_token(admin.get(f"{URL}compute").get_data(as_text=True))
+    bad = admin.post(
+        f"{URL}compute/check", data={"keywords": "长" * 81}, headers={"X-CSRFToken": token}
+    )
+    assert bad.status_code == 422
+    assert bad.json == {"error": "line 1: a keyword has at most 80 characters"}
+    assert admin.post(f"{URL}compute/check", data={"keywords": "x"}).status_code == 400

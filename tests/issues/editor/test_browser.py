@@ -47,13 +47,23 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def page(chromium: Any, live_url: str, editor_user: Any) -> Iterator[Any]:
+    yield from signed_in(chromium, live_url, editor_user.email)
+
+
+@pytest.fixture
+def admin_page(chromium: Any, live_url: str, admin_user: Any) -> Iterator[Any]:
+    yield from signed_in(chromium, live_url, admin_user.email)
+
+
+def signed_in(chromium: Any, live_url: str, email: str) -> Iterator[Any]:
+    """A page signed in as ``email`` that fails the test on a script error or CSP violation."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(WATCH_CSP)
     signed_in = context.new_page()
     errors: list[str] = []
     signed_in.on("pageerror", lambda error: errors.append(str(error)))
     signed_in.goto(f"{live_url}/admin/login")
-    signed_in.fill("input[name=email]", editor_user.email)
+    signed_in.fill("input[name=email]", email)
     signed_in.fill("input[name=password]", TEST_PASSWORD)
     signed_in.click("button[type=submit]")
     signed_in.wait_for_url(f"{live_url}/admin/")
@@ -133,3 +143,20 @@ def test_the_desktop_preview_in_english(
     assert page.locator("#preview-frame").bounding_box()["width"] > 600
     assert page.locator("#mix-sizes tbody tr").count() == 32
     page.screenshot(path=str(SCREENSHOTS / "editor-preview-desktop-en.png"), full_page=True)
+
+
+def test_topic_keywords_are_checked_on_the_latest_issue_while_typing(
+    admin_page: Any, live_url: str, session: Session
+) -> None:
+    create_issue(session, demo_document())
+    session.commit()
+    admin_page.goto(f"{live_url}/admin/settings/topics/compute")
+    live = admin_page.locator("#live-check")
+    until(lambda: live.is_visible() and "青岚云" in live.inner_text())
+
+    admin_page.fill("textarea[name=keywords]", "融资\n估值")
+
+    until(lambda: "星衡智能" in live.inner_text())
+    assert "青岚云" not in live.inner_text()
+    assert "融资, 估值" in live.inner_text()
+    admin_page.screenshot(path=str(SCREENSHOTS / "topic-live-check.png"), full_page=True)
