@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -25,7 +26,8 @@ class OutboxTransport:
 
     def send(self, message: OutgoingMessage) -> SendResult:
         """Store the message; its file name is the returned message id."""
-        message_id = f"outbox-{uuid.uuid4().hex}"
+        # Time first, so names sort in the order written (the browser lists without stat).
+        message_id = f"outbox-{time.time_ns()}-{uuid.uuid4().hex[:12]}"
         day = self.folder / dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
         try:
             day.mkdir(parents=True, exist_ok=True)
