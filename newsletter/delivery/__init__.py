@@ -6,8 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the scheduler service (``newsletter run`` / ``newsletter worker``)."""
+    """Register the scheduler service and the operators' Sending pages."""
     from newsletter.delivery.scheduler import scheduler_services
+    from newsletter.delivery.sending_views import bp
     from newsletter.runtime import register_service
 
     register_service(app, scheduler_services)
+    app.register_blueprint(bp)

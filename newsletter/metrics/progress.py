@@ -8,6 +8,7 @@ failed and in-doubt rows are listed a page at a time from that same index.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -89,9 +90,15 @@ def progress_of(session: Session, campaign: Campaign) -> Progress:
 
 
 def attention_rows(
-    session: Session, campaign_id: int, limit: int | None = 200, offset: int = 0
+    session: Session,
+    campaign_id: int,
+    limit: int | None = 200,
+    offset: int = 0,
+    *,
+    states: Sequence[DeliveryState] = NEEDS_PEOPLE,
+    ids: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Failed and in-doubt rows with their reasons, oldest first."""
+    """Failed and in-doubt rows with their reasons, oldest first (``states``, ``ids`` narrow)."""
     query = (
         select(
             Delivery.id,
@@ -102,10 +109,12 @@ def attention_rows(
             Delivery.updated_at,
         )
         .outerjoin(Subscriber, Subscriber.id == Delivery.subscriber_id)
-        .where(Delivery.campaign_id == campaign_id, Delivery.state.in_(NEEDS_PEOPLE))
+        .where(Delivery.campaign_id == campaign_id, Delivery.state.in_(states))
         .order_by(Delivery.id)
         .offset(offset)
     )
+    if ids is not None:
+        query = query.where(Delivery.id.in_(ids))
     if limit is not None:
         query = query.limit(limit)
     return [

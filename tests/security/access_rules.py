@@ -195,6 +195,16 @@ RULES: dict[str, tuple[Access, ...]] = {
         staff(OPERATOR),
         staff(OPERATOR, method="POST", allowed=UNPROCESSABLE),
     ),
+    "sending.campaign_list": (staff(OPERATOR),),
+    "sending.campaign_detail": (staff(OPERATOR),),
+    # The world's campaign is a draft: the empty form's pause is refused and shown as a flash.
+    "sending.campaign_action": (
+        staff(OPERATOR, method="POST", allowed=REDIRECT, values={"action": "pause"}),
+    ),
+    "sending.rows_action": (
+        staff(OPERATOR, values={"action": "resend"}),
+        staff(OPERATOR, method="POST", allowed=UNPROCESSABLE, values={"action": "resend"}),
+    ),
 }
 
 # Routes that accept POST without a CSRF token, and why. Every other state-changing route

@@ -60,6 +60,7 @@ def build_world(session: Session) -> World:
         "token_id": 999_999,  # no such API token
         "item_id": 1,
         "filename": "app.css",
+        "action": "pause",
     }
     genuine = {
         "reader": reader_token(reader),
