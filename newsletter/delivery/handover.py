@@ -11,7 +11,9 @@ PermanentFailure          ``failed`` with the provider's reason
 QuotaExhausted            back to ``queued``; the batch stops and the campaign pauses
 AccountBlocked            back to ``queued``; the batch stops, the campaign pauses, operators
                           are told
-anything else             ``in_doubt``: the transport may have sent it; an operator decides
+OutcomeUnknown            ``in_doubt``: handed over without an answer; SES's Send event or
+                          an operator settles it
+anything else             ``in_doubt`` too, with the error, logged as a fault
 ========================  ==============================================================
 """
 
@@ -29,6 +31,7 @@ from newsletter.delivery.process import SenderProcess
 from newsletter.delivery.readers import ERASED, BatchReader
 from newsletter.delivery.transports import (
     AccountBlocked,
+    OutcomeUnknown,
     OutgoingMessage,
     PermanentFailure,
     QuotaExhausted,
@@ -102,6 +105,9 @@ class Handover:
                 )
         except PermanentFailure as exc:
             self._fail(buffer, row, str(exc), started)
+        except OutcomeUnknown as exc:  # handed over, no answer: it may have been accepted
+            buffer.note(row.id, DeliveryState.IN_DOUBT, error=str(exc))
+            record_send("in_doubt", time.monotonic() - started, self.transport.name)
         except Exception as exc:  # unknown: the message may have left, so never resend blindly
             log.exception("campaign %s: row %s in doubt", self.campaign_id, row.id)
             buffer.note(row.id, DeliveryState.IN_DOUBT, error=f"{type(exc).__name__}: {exc}")

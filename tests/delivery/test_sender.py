@@ -16,6 +16,7 @@ from newsletter.delivery.process import sender_process
 from newsletter.delivery.sender import send_batch
 from newsletter.delivery.transports import (
     AccountBlocked,
+    OutcomeUnknown,
     PermanentFailure,
     QuotaExhausted,
     TemporaryFailure,
@@ -318,3 +319,12 @@ def test_workers_in_parallel_never_send_a_row_twice(app: Flask, session: Session
     assert len(transport.parsed()) == 150  # parsed() fails on a reader twice
     done = refreshed(session, campaign)
     assert (done.status, done.sent_count) == (CampaignStatus.SENT, 150)
+
+
+def test_a_message_without_an_answer_is_in_doubt(app: Flask, session: Session) -> None:
+    use_transport(app, ScriptedTransport(lambda _r: OutcomeUnknown("read timeout after sending")))
+    campaign = started_campaign(session, numbered_readers(1))
+    send_all(campaign.id)
+    [row] = rows_of(session, campaign.id)
+    assert (row.state, row.last_error) == (DeliveryState.IN_DOUBT, "read timeout after sending")
+    assert refreshed(session, campaign).status is CampaignStatus.SENT  # waits for an operator
