@@ -1,4 +1,5 @@
-"""The editor's changes to a stored issue: its details and the topics of its items.
+"""The editor's changes to a stored issue: its details, the topics of its items, and its
+whole content rewritten in the Markdown authoring format.
 
 Each change bumps the issue's revision (renders are kept per revision) and is audited with
 what changed. An issue whose campaign is sending or sent is history and refuses changes.
@@ -14,7 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsletter import audit
+from newsletter.issues.markdown_format import parse_markdown
+from newsletter.issues.problems import Problem, ReportError
 from newsletter.issues.status import issue_status
+from newsletter.issues.storage import load_document, replace_content
 from newsletter.models import CampaignStatus, Issue, IssueItem, ItemTopic, Topic, TopicOrigin
 
 #: Campaign states after which an issue is what readers got and stays as it is.
@@ -138,3 +142,36 @@ def _active_topics(session: Session) -> dict[str, Topic]:
 
 def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def replace_from_markdown(
+    session: Session, issue: Issue, text: str, *, actor: audit.Actor
+) -> list[Problem]:
+    """Replace the issue's content with the editor's Markdown; returns the warnings.
+
+    Raises ``ReportError`` with every problem (line-numbered) and then changes nothing.
+    Items that keep their title keep the keywords that suggested their topics, so the
+    issue page can still say why.
+    """
+    ensure_editable(session, issue)
+    warnings: list[Problem] = []
+    doc = parse_markdown(text, warnings=warnings)
+    reasons = {item.title: item.topic_matches for item in load_document(issue).items()}
+    for item in doc.items():
+        known = reasons.get(item.title, {})
+        item.topic_matches = {slug: known[slug] for slug in item.topics if slug in known}
+    # Checked before replacing: replace_content clears the old sections first.
+    unknown = sorted(doc.topics_used() - _active_topics(session).keys())
+    if unknown:
+        message = f"unknown or disabled topic(s): {', '.join(unknown)}"
+        raise ReportError([Problem(message)], warnings)
+    replace_content(session, issue, doc, editor_topics=True)
+    audit.record(
+        session,
+        "issue.edit_content",
+        actor=actor,
+        entity_type="issue",
+        entity_id=issue.id,
+        detail={"revision": issue.revision, "sections": len(doc.sections)},
+    )
+    return warnings

@@ -160,6 +160,7 @@ RULES: dict[str, tuple[Access, ...]] = {
     "editor.save_details": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),
     "editor.save_topics": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),
     "editor.download_markdown": (staff(EDITOR),),
+    "editor.edit_content": (staff(EDITOR), staff(EDITOR, method="POST", allowed=UNPROCESSABLE)),
     "editor.preview": (staff(EDITOR),),
     "editor.preview_frame": (staff(EDITOR),),
     "editor.test_send": (staff(EDITOR, method="POST", allowed=UNPROCESSABLE),),

@@ -67,6 +67,18 @@ class ImportForm(FlaskForm):
             raise ValidationError(_l("Upload a file or paste the text, not both or neither."))
 
 
+class ContentForm(FlaskForm):
+    """The whole issue in the Markdown authoring format."""
+
+    text = TextAreaField(
+        _l("The issue as Markdown"),
+        validators=[
+            DataRequired(_l("The issue cannot be empty.")),
+            Length(max=MAX_REPORT_CHARS, message=_l("The text is too long.")),
+        ],
+    )
+
+
 class DetailsForm(FlaskForm):
     """The issue's title, date, subject line and preview text."""
 

@@ -1,4 +1,5 @@
-"""One issue: its sections and items with their topics (and why), details, download."""
+"""One issue: its sections and items with their topics (and why), details, the whole
+content as Markdown, download."""
 
 from __future__ import annotations
 
@@ -8,12 +9,25 @@ from werkzeug.wrappers import Response
 
 from newsletter import audit
 from newsletter.extensions import db
-from newsletter.issues.editing import IssueDetails, IssueLocked, set_item_topics, update_details
+from newsletter.issues.editing import (
+    IssueDetails,
+    IssueLocked,
+    replace_from_markdown,
+    set_item_topics,
+    update_details,
+)
 from newsletter.issues.editor import bp
-from newsletter.issues.editor.forms import DetailsForm, ScheduleForm, TopicsForm, UnscheduleForm
+from newsletter.issues.editor.forms import (
+    ContentForm,
+    DetailsForm,
+    ScheduleForm,
+    TopicsForm,
+    UnscheduleForm,
+)
 from newsletter.issues.editor.list_views import editor_only
 from newsletter.issues.editor.topic_choices import active_topics, topic_choices
 from newsletter.issues.markdown_format import export_markdown
+from newsletter.issues.problems import Problem, ReportError
 from newsletter.issues.status import issue_status
 from newsletter.issues.storage import load_document
 from newsletter.models import Issue
@@ -117,3 +131,33 @@ def download_markdown(issue_id: int) -> Response:
     response = Response(text, mimetype="text/markdown")
     response.headers["Content-Disposition"] = f'attachment; filename="{issue.slug}.md"'
     return response
+
+
+@bp.route("/<int:issue_id>/content", methods=["GET", "POST"])
+@editor_only
+def edit_content(issue_id: int) -> str | Response | tuple[str, int]:
+    """Every part of the issue (sections, items, fields, sources, topics) as Markdown."""
+    issue = get_issue(issue_id)
+    form = ContentForm()
+    problems: list[Problem] = []
+    if request.method == "GET":
+        form.text.data = export_markdown(load_document(issue))
+    elif form.validate_on_submit():
+        try:
+            warnings = replace_from_markdown(
+                db.session, issue, form.text.data or "", actor=audit.current_actor()
+            )
+        except ReportError as exc:
+            db.session.rollback()
+            problems = exc.problems
+        except IssueLocked as exc:
+            db.session.rollback()
+            problems = [Problem(str(exc))]
+        else:
+            db.session.commit()
+            for warning in warnings:
+                flash(_("Warning: %(problem)s", problem=str(warning)), "warning")
+            flash(_("Saved."), "success")
+            return redirect(url_for("editor.issue_page", issue_id=issue_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("editor/content.html", issue=issue, form=form, problems=problems), status
