@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from _drill_traffic import SIGNUP_DOMAIN, Ledger, describe, signup_burst, tracki
 from sqlalchemy import Engine, func, select
 
 from newsletter.models import (
+    AuditEntry,
     Campaign,
     Delivery,
     DeliveryState,
@@ -19,6 +21,7 @@ from newsletter.models import (
     EventType,
     Subscriber,
     TrackedLink,
+    utcnow,
 )
 from newsletter.signing import TokenPurpose, TokenSigner
 
@@ -45,7 +48,7 @@ class Run:
     steps: list[Step] = field(default_factory=list)
     killed_rows: list[int] = field(default_factory=list)
     dead_pids: set[int] = field(default_factory=set)
-    killed_at: float = 0.0
+    killed_wall: dt.datetime = field(default_factory=utcnow)
 
     def step(self, name: str, action: Callable[[Step], None]) -> Step:
         """Run one fault between two ledger counts, collecting the error lines it caused."""
@@ -160,7 +163,7 @@ def kill_worker(run: Run, step: Step) -> None:
     victim.popen.kill()
     victim.popen.wait(10)  # reaped: nothing of it can still be talking to SES
     run.dead_pids.add(victim.popen.pid)
-    killed_at = time.monotonic()
+    run.killed_wall = utcnow()
     held = _rows_held_by(run, pid) or held
     run.killed_rows = held
     step.notes.append(
@@ -168,7 +171,6 @@ def kill_worker(run: Run, step: Step) -> None:
         f"{victim.popen.returncode}"
     )
     run.workers["worker-3"] = run.stack.start_worker("worker-3", run.worker_env)
-    run.killed_at = killed_at
     step.notes.append(
         f"replacement worker-3 started (pid {run.workers['worker-3'].popen.pid}); the reaper "
         f"turns the held rows to in_doubt once their lease ({run.lease_seconds:g} s) is over"
@@ -176,7 +178,8 @@ def kill_worker(run: Run, step: Step) -> None:
 
 
 def await_reaper(run: Run) -> str:
-    """Wait until the killed worker's rows have left ``sending``; say when that happened."""
+    """Wait until the killed worker's rows have left ``sending``; say when the reaper moved
+    them (from its audit entries) and how many."""
     held = run.killed_rows
     wait_for(
         run.engine,
@@ -185,10 +188,26 @@ def await_reaper(run: Run) -> str:
         run.lease_seconds * 2 + 30,
     )
     left = _still_sending(run, held)
+    with run.engine.connect() as connection:
+        entries = connection.execute(
+            select(AuditEntry.at, AuditEntry.detail).where(
+                AuditEntry.action == "delivery.in_doubt", AuditEntry.at >= run.killed_wall
+            )
+        ).all()
+    pids = {f":{pid}:" for pid in run.dead_pids}
+    moved = [
+        (at, int((detail or {}).get("rows", 0)))
+        for at, detail in entries
+        if any(pid in str((detail or {}).get("worker", "")) for pid in pids)
+    ]
+    when = (
+        f"{(max(at for at, _ in moved) - run.killed_wall).total_seconds():.1f} s after the kill"
+        if moved
+        else "no audit entry of the reaper"
+    )
     return (
-        f"reaper: {len(held) - len(left)} of the killed worker's {len(held)} rows left "
-        f"'sending' by {time.monotonic() - run.killed_at:.1f} s after the kill "
-        f"(lease {run.lease_seconds:g} s)"
+        f"reaper: {sum(n for _, n in moved)} of the killed worker's {len(held)} rows made "
+        f"in_doubt, {when} (lease {run.lease_seconds:g} s); still 'sending': {len(left)}"
     )
 
 

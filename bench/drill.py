@@ -185,7 +185,7 @@ def operator_recovery(run: Run, app: Flask, operator: Actor, endpoint: str) -> N
     run.step("operator settles in-doubt rows", act)
 
 
-def report(run: Run, verdict: Verdict) -> int:
+def report(run: Run, verdict: Verdict, began: float) -> int:
     """Print the figures; 0 when every goal is met."""
     ledger = run.ledger
     print("\nHTTP requests (sent -> answers):")
@@ -198,6 +198,7 @@ def report(run: Run, verdict: Verdict) -> int:
     for line in verdict.details:
         print(f"  {line}")
     unanswered = ledger.total_unanswered()
+    print(f"  the drill took {time.monotonic() - began:.0f} s in all, servers included")
     print(f"drill_duplicates: {verdict.duplicates} (goal: 0)")
     print(f"drill_lost: {verdict.lost} (goal: 0)")
     print(f"drill_unanswered: {unanswered} (goal: 0)")
@@ -251,7 +252,7 @@ def drill(options: argparse.Namespace, stack: Stack) -> int:
         verdict.details.append(check_confirmations(session, received, SIGNUP_DOMAIN))
     print(f"final ledger: {show(states(engine, campaign_id))}")
     engine.dispose()
-    return report(run, verdict)
+    return report(run, verdict, options.began)
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -270,6 +271,7 @@ def missing_engine() -> list[str]:
 
 def main() -> int:
     options = parse_args()
+    options.began = time.monotonic()
     if missing := missing_engine():
         print(f"the delivery engine lacks {', '.join(missing)}: nothing to drill", file=sys.stderr)
         return 2
