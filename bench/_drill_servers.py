@@ -119,13 +119,20 @@ class Stack:
         self.processes.append(process)
         return process
 
-    def stop_all(self) -> None:
-        """Stop every child (newest first) and the PostgreSQL cluster; never raises."""
-        for process in reversed(self.processes):
+    def stop_all(self, grace: float = 20.0) -> None:
+        """Stop every child and the PostgreSQL cluster; never raises. All children get
+        SIGTERM at once, and SIGKILL after ``grace`` seconds if still running."""
+        alive = [process for process in self.processes if process.alive()]
+        for process in alive:
+            process.popen.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for process in alive:
             try:
-                process.stop()
-            except Exception as exc:
-                print(f"  (could not stop {process.name}: {exc})", file=sys.stderr)
+                process.popen.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                print(f"  ({process.name} ignored SIGTERM for {grace:.0f} s: killed)")
+                process.popen.kill()
+                process.popen.wait(10)
         if self.pg_data is not None and (self.pg_data / "postmaster.pid").exists():
             try:
                 as_postgres(

@@ -205,7 +205,8 @@ def report(run: Run, verdict: Verdict, began: float) -> int:
     return 0 if verdict.duplicates == verdict.lost == unanswered == 0 else 1
 
 
-def drill(options: argparse.Namespace, stack: Stack) -> int:
+def drill(options: argparse.Namespace, stack: Stack) -> tuple[Run, Verdict]:
+    """Run the whole drill on ``stack``; returns what the report needs."""
     from newsletter.extensions import db
     from newsletter.signing import TokenSigner
 
@@ -252,7 +253,7 @@ def drill(options: argparse.Namespace, stack: Stack) -> int:
         verdict.details.append(check_confirmations(session, received, SIGNUP_DOMAIN))
     print(f"final ledger: {show(states(engine, campaign_id))}")
     engine.dispose()
-    return report(run, verdict, options.began)
+    return run, verdict
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -285,16 +286,20 @@ def main() -> int:
     stack = Stack(folder)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return drill(options, stack)
+        run, verdict = drill(options, stack)
     except KeyboardInterrupt:
         print("\ninterrupted: stopping every process of the drill", file=sys.stderr)
         return 130
     finally:
+        began = time.monotonic()
         stack.stop_all()
+        print(f"every process stopped in {time.monotonic() - began:.1f} s")
         if options.keep:
             print(f"logs and data kept in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+    # After the clean-up, so that the three figures are the last lines of the output.
+    return report(run, verdict, options.began)
 
 
 if __name__ == "__main__":
