@@ -86,13 +86,13 @@ def parse_args() -> argparse.Namespace:
     # reaper's lease (30 s) to run out while the campaign still sends, within the minute.
     options.readers = options.readers or (1200 if options.quick else 20000)
     options.rate = options.rate or (40.0 if options.quick else 110.0)
-    options.signups = 50 if options.quick else 400
-    options.tracking_hits = 120 if options.quick else 2000
+    options.signups = 40 if options.quick else 400
+    options.tracking_hits = 100 if options.quick else 2000
     # Rows a sender thread claims at once (the default, 200, in the full run): 8 threads
     # would otherwise hold the whole quick campaign from the first second.
     options.batch_size = 25 if options.quick else 200
     options.lease = 30  # the shortest lease the settings accept
-    options.settle = 1.5 if options.quick else 4.0
+    options.settle = 1.0 if options.quick else 4.0
     return options
 
 
