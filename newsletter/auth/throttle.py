@@ -17,7 +17,7 @@ from flask import current_app
 from limits import RateLimitItem, parse_many
 
 from newsletter.extensions import limiter
-from newsletter.ratelimits import STORAGE_PREFIX, client_ip
+from newsletter.ratelimits import client_ip
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +35,21 @@ class Lockout:
         return max(1, int(self.reset_at - time.time()) + 1)
 
 
-def _counters(email: str) -> list[tuple[str, RateLimitItem, str]]:
+def _counters(email: str) -> list[tuple[str, RateLimitItem, tuple[str, ...]]]:
+    """(scope, limit, identifiers of its counter) for the client's IP and the account."""
     settings = current_app.config["NEWSLETTER"]
+    # The deployment's prefix, so several deployments can share one Redis.
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
     address = email.strip().lower()[:320]
     return [
-        *(("ip", item, client_ip()) for item in parse_many(settings.login_limit_per_ip)),
-        *(("account", item, address) for item in parse_many(settings.login_limit_per_account)),
+        *(
+            ("ip", item, (prefix, "login", "ip", client_ip()))
+            for item in parse_many(settings.login_limit_per_ip)
+        ),
+        *(
+            ("account", item, (prefix, "login", "account", address))
+            for item in parse_many(settings.login_limit_per_account)
+        ),
     ]
 
 
@@ -49,9 +58,9 @@ def current_lockout(email: str) -> Lockout | None:
     if not limiter.enabled:
         return None
     try:
-        for scope, item, key in _counters(email):
-            if not limiter.limiter.test(item, STORAGE_PREFIX, "login", scope, key):
-                stats = limiter.limiter.get_window_stats(item, STORAGE_PREFIX, "login", scope, key)
+        for scope, item, identifiers in _counters(email):
+            if not limiter.limiter.test(item, *identifiers):
+                stats = limiter.limiter.get_window_stats(item, *identifiers)
                 return Lockout(scope, stats.reset_time)
     except Exception:  # the limiter's storage is down: staff must still be able to sign in
         log.warning("login throttle: cannot read the counters", exc_info=True)
@@ -64,8 +73,7 @@ def count_failure(email: str) -> list[Lockout]:
         return []
     started = []
     try:
-        for scope, item, key in _counters(email):
-            identifiers = (STORAGE_PREFIX, "login", scope, key)
+        for scope, item, identifiers in _counters(email):
             limiter.limiter.hit(item, *identifiers)
             if not limiter.limiter.test(item, *identifiers):
                 stats = limiter.limiter.get_window_stats(item, *identifiers)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newsletter.app import create_app
 from newsletter.models import AuditEntry
-from tests.conftest import StaffClient, csrf_token
+from tests.conftest import IsolatedClient, StaffClient, csrf_token
 from tests.factories import TEST_PASSWORD, make_staff
 
 WRONG = "not the password at all"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -112,3 +116,29 @@ def test_every_failure_is_audited_but_the_lockout_only_once(
 
 def _token(staff: StaffClient, page: str = "/admin/login") -> str:
     return csrf_token(staff.client.get(page).get_data(as_text=True))
+
+
+def test_with_redis_every_process_counts_the_same_failures(
+    app_config: dict[str, Any], session: Session
+) -> None:
+    """A second process (a new app on the same Redis) finds the account already paused."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+    make_staff(session, "ed@news.example.org", ["editor"])
+    session.commit()
+    config = {**app_config, "redis_url": REDIS_URL, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
+    first = from_address(_client_of(create_app(config)), "198.51.100.7")
+    for _ in range(3):
+        assert first.login("ed@news.example.org", WRONG).status_code == 401
+    second = from_address(_client_of(create_app(config)), "198.51.100.7")
+    assert second.login("ed@news.example.org").status_code == 429
+
+
+def _client_of(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    client.environ_base["HTTP_REFERER"] = "https://localhost/"
+    return client
