@@ -15,9 +15,11 @@ def init_app(app: Flask) -> None:
     """Register the API and the token settings page."""
     # Importing the endpoint modules registers their routes on ``bp``.
     from newsletter.api import (
+        campaign_actions,  # noqa: F401
         campaign_endpoints,  # noqa: F401
         issue_endpoints,  # noqa: F401
         issue_preview,  # noqa: F401
+        issue_schedule,  # noqa: F401
         openapi,  # noqa: F401
         token_views,
     )

@@ -86,6 +86,18 @@ IDEMPOTENCY_KEY = {
 }
 
 
+CAMPAIGN_ACTIONS = (
+    ("pause", "Pause a sending or scheduled campaign.", "operator", "Reason"),
+    ("resume", "Resume a paused campaign.", "operator", "OptionalReason"),
+    (
+        "cancel",
+        "Cancel a campaign that has not finished; rows not yet sent end cancelled.",
+        "operator (editor for a draft or scheduled campaign)",
+        "Reason",
+    ),
+)
+
+
 def _paths() -> dict[str, Any]:
     return {
         "/issues": {
@@ -154,6 +166,37 @@ def _paths() -> dict[str, Any]:
                     ),
                 ],
             ),
+        },
+        "/issues/{issue_id}/schedule": {
+            "post": _operation(
+                "Schedule the issue: a time (wall time in the zone, or with an offset) and "
+                "an audience rule; reuses a draft campaign the issue has.",
+                {
+                    "201": {
+                        **_json(_ref("Campaign"), "The scheduled campaign."),
+                        "headers": {"Location": {"schema": {"type": "string"}, "required": True}},
+                    },
+                    **_errors(*AUTH_ERRORS, *BODY_ERRORS, 404, 409),
+                },
+                scopes="editor",
+                parameters=[ISSUE_ID],
+                body=_body(_ref("ScheduleInput")),
+            ),
+        },
+        **{
+            f"/campaigns/{{campaign_id}}/{action}": {
+                "post": _operation(
+                    summary,
+                    {
+                        "200": _json(_ref("Campaign"), "The campaign as it is now."),
+                        **_errors(*AUTH_ERRORS, *BODY_ERRORS, 404, 409),
+                    },
+                    scopes=scopes,
+                    parameters=[CAMPAIGN_ID],
+                    body=_body(_ref(body), required=body != "OptionalReason"),
+                ),
+            }
+            for action, summary, scopes, body in CAMPAIGN_ACTIONS
         },
         "/campaigns": {
             "get": _operation(

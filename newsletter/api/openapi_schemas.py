@@ -155,6 +155,43 @@ ITEM_UPDATE = {
     "properties": {"topics": {"type": "array", "items": STRING, "maxItems": 20}},
 }
 
+SCHEDULE_INPUT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["at"],
+    "properties": {
+        "at": {
+            "type": "string",
+            "maxLength": 40,
+            "description": "ISO 8601, e.g. 2026-04-08T08:00 (wall time in timezone) or with "
+            "an offset.",
+        },
+        "timezone": {"type": "string", "maxLength": 64, "default": "Asia/Shanghai"},
+        "audience": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "Who gets it; leave out for every reader.",
+            "properties": {
+                "topics": {"type": "array", "items": STRING, "maxItems": 20},
+                "match": {"type": "string", "enum": ["any", "all"]},
+            },
+        },
+    },
+}
+
+
+def _reason(*, required: bool) -> dict[str, Any]:
+    reason = {"type": "string", "maxLength": 500, "description": "Why; kept in the audit log."}
+    if required:
+        reason["minLength"] = 1
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["reason"] if required else [],
+        "properties": {"reason": reason},
+    }
+
+
 COUNTERS = _object({"recipients": INTEGER, "sent": INTEGER, "failed": INTEGER, "skipped": INTEGER})
 
 PROGRESS = _object(
@@ -198,6 +235,9 @@ SCHEMAS: dict[str, Any] = {
     "IssuePage": _page("IssueSummary"),
     "IssueInput": ISSUE_INPUT,
     "ItemUpdate": ITEM_UPDATE,
+    "ScheduleInput": SCHEDULE_INPUT,
+    "Reason": _reason(required=True),
+    "OptionalReason": _reason(required=False),
     "Counters": COUNTERS,
     "Progress": PROGRESS,
     "Campaign": CAMPAIGN,

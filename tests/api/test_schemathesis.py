@@ -38,7 +38,7 @@ CHECKS = [
 ]
 #: Generated requests per operation and mode; the whole run stays well under a minute.
 EXAMPLES = 20
-OPERATOR_PATHS = ("/campaigns/{campaign_id}/pause", "/campaigns/{campaign_id}/resume")
+OPERATOR_PATHS = ("/campaigns/{campaign_id}/",)
 
 
 def isolated(app: Flask) -> Callable[..., Iterable[bytes]]:

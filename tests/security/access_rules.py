@@ -103,7 +103,11 @@ RULES: dict[str, tuple[Access, ...]] = {
     "api.get_issue": (everyone(UNAUTHORIZED),),
     "api.update_item": (everyone(UNAUTHORIZED, "PATCH"),),
     "api.preview_issue": (everyone(UNAUTHORIZED),),
+    "api.schedule_issue": (everyone(UNAUTHORIZED, "POST"),),
     "api.list_campaigns": (everyone(UNAUTHORIZED),),
+    "api.pause_campaign": (everyone(UNAUTHORIZED, "POST"),),
+    "api.resume_campaign": (everyone(UNAUTHORIZED, "POST"),),
+    "api.cancel_campaign": (everyone(UNAUTHORIZED, "POST"),),
     "api.get_campaign": (everyone(UNAUTHORIZED),),
     # Only loopback clients not behind a proxy, or a bearer token; the visitors are neither.
     "prometheus.metrics": (everyone(FORBIDDEN),),
@@ -213,6 +217,10 @@ RULES: dict[str, tuple[Access, ...]] = {
 CSRF_EXEMPT: dict[str, str] = {
     "api.create_issue": "the JSON API authenticates each request by its bearer token, no cookie",
     "api.update_item": "the JSON API authenticates each request by its bearer token, no cookie",
+    "api.schedule_issue": "the JSON API authenticates each request by its bearer token, no cookie",
+    "api.pause_campaign": "the JSON API authenticates each request by its bearer token, no cookie",
+    "api.resume_campaign": "the JSON API authenticates each request by its bearer token, no cookie",
+    "api.cancel_campaign": "the JSON API authenticates each request by its bearer token, no cookie",
     "ses_webhook.receive": "SNS posts without cookies; each message's signature is checked",
     "subscriptions.signup": "the embeddable form is posted from other sites; rate limited",
     "subscriptions.unsubscribe": "RFC 8058 one-click unsubscribe is posted by mail providers",
