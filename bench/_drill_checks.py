@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -148,6 +149,26 @@ def check_delivery(session: Session, campaign_id: int, received: Received) -> Ve
         f"{per_state.get('skipped', 0)}",
     ]
     return verdict
+
+
+def check_pacing(session: Session, campaign_id: int, rate: float, until: dt.datetime) -> str:
+    """The busiest second of the campaign until the operator stepped in, against the
+    configured rate: whether the pacer held through the Redis restart, which loses its
+    shared state. (Rows reconciled later carry the time of reconciliation, not of SES.)"""
+    second = func.date_trunc("second", Delivery.sent_at).label("second")
+    per_second = (
+        select(second, func.count().label("n"))
+        .where(Delivery.campaign_id == campaign_id, Delivery.sent_at < until)
+        .group_by(second)
+        .subquery()
+    )
+    busiest, seconds = session.execute(
+        select(func.max(per_second.c.n), func.count()).select_from(per_second)
+    ).one()
+    return (
+        f"pacing: at most {busiest or 0} messages in one second over {seconds} seconds of "
+        f"sending before the operator's step (limit {rate:g}/s)"
+    )
 
 
 def _ledger_duplicates(session: Session, campaign_id: int) -> int:

@@ -49,6 +49,7 @@ class Run:
     killed_rows: list[int] = field(default_factory=list)
     dead_pids: set[int] = field(default_factory=set)
     killed_wall: dt.datetime = field(default_factory=utcnow)
+    operator_wall: dt.datetime = field(default_factory=utcnow)  # when the operator stepped in
 
     def step(self, name: str, action: Callable[[Step], None]) -> Step:
         """Run one fault between two ledger counts, collecting the error lines it caused."""

@@ -41,7 +41,13 @@ from types import FrameType
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _drill_checks import Verdict, check_confirmations, check_delivery, recover_in_doubt
+from _drill_checks import (
+    Verdict,
+    check_confirmations,
+    check_delivery,
+    check_pacing,
+    recover_in_doubt,
+)
 from _drill_faults import (
     Run,
     await_reaper,
@@ -61,6 +67,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 from newsletter.audit import Actor
+from newsletter.models import utcnow
 
 SECRET = "drill-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF"
 SENDER_ADDRESS = "daily@news.drill.example.org"
@@ -172,6 +179,7 @@ def operator_recovery(run: Run, app: Flask, operator: Actor, endpoint: str) -> N
 
     reaped = await_reaper(run)
     counts = wait_for(run.engine, run.campaign_id, settled, 900)
+    run.operator_wall = utcnow()
     print(f"[t+{time.monotonic() - run.started:6.1f}s] workers done: {show(counts)}", flush=True)
 
     def act(step: Step) -> None:
@@ -251,6 +259,7 @@ def drill(options: argparse.Namespace, stack: Stack) -> tuple[Run, Verdict]:
     with app.app_context(), db.session_scope() as session:
         verdict = check_delivery(session, campaign_id, received)
         verdict.details.append(check_confirmations(session, received, SIGNUP_DOMAIN))
+        verdict.details.append(check_pacing(session, campaign_id, options.rate, run.operator_wall))
     print(f"final ledger: {show(states(engine, campaign_id))}")
     engine.dispose()
     return run, verdict
