@@ -162,12 +162,14 @@ def check_pacing(session: Session, campaign_id: int, rate: float, until: dt.date
         .group_by(second)
         .subquery()
     )
-    busiest, seconds = session.execute(
-        select(func.max(per_second.c.n), func.count()).select_from(per_second)
-    ).one()
+    seconds = session.scalar(select(func.count()).select_from(per_second)) or 0
+    top = session.execute(
+        select(per_second.c.second, per_second.c.n).order_by(per_second.c.n.desc()).limit(3)
+    ).all()
+    busiest = ", ".join(f"{n} at {at:%H:%M:%S}" for at, n in top) or "none"
     return (
-        f"pacing: at most {busiest or 0} messages in one second over {seconds} seconds of "
-        f"sending before the operator's step (limit {rate:g}/s)"
+        f"pacing: busiest seconds {busiest} UTC, of {seconds} seconds of sending before the "
+        f"operator's step (limit {rate:g}/s)"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections import Counter
@@ -94,11 +95,13 @@ class Step:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
+    wall: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def lines(self) -> list[str]:
         """The step as report lines."""
         out = [
-            f"[t+{self.started:6.1f}s] {self.name} ({self.seconds:.1f} s)",
+            f"[t+{self.started:6.1f}s] {self.name} "
+            f"({self.seconds:.1f} s from {self.wall:%H:%M:%S} UTC)",
             f"    before: {show(self.before)}",
             f"    after:  {show(self.after)}",
         ]
