@@ -15,7 +15,10 @@ def safe_next(target: str | None, fallback: str) -> str:
         return fallback
     if any(ord(char) < 32 for char in target) or "\\" in target:
         return fallback
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # "//[" or "http://[::1": an unclosed IPv6 host
+        return fallback
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
