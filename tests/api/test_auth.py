@@ -166,3 +166,19 @@ def test_unknown_api_urls_and_methods_answer_in_the_api_error_shape(
     assert wrong_method.status_code == 405
     assert wrong_method.get_json()["error"]["code"] == "method_not_allowed"
     assert "GET" in wrong_method.headers["Allow"]
+
+
+def test_an_unexpected_failure_is_a_500_in_the_api_error_shape(
+    editor_api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("newsletter.api.issue_endpoints.paginate", broken)
+
+    answer = editor_api.get("/issues")
+
+    assert answer.status_code == 500
+    error = answer.get_json()["error"]
+    assert error["code"] == "internal_error"
+    assert "database" not in error["message"]  # no internals to the client

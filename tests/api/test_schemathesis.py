@@ -37,7 +37,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 #: Generated requests per operation and mode; the whole run stays well under a minute.
-EXAMPLES = 20
+EXAMPLES = 15
 OPERATOR_PATHS = ("/campaigns/{campaign_id}/",)
 
 
