@@ -71,8 +71,8 @@ def send_test(
 ) -> TestSend:
     """Render the test send of ``mix`` once per recipient and send it; the caller commits.
 
-    Raises what the renderer or the transport raised; addresses already handed over stay
-    in the audit entry only when every one went (the caller rolls back otherwise).
+    Raises what the renderer or the transport raised. The audit entry is added only once
+    every address was handed to the transport.
     """
     message_ids = []
     for address in recipients:
