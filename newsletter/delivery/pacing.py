@@ -4,10 +4,10 @@ The send rate is a token bucket (the generic cell rate algorithm): every message
 the next free slot, ``1 / rate`` seconds after the previous one, and its thread sleeps until
 that slot. Reserving rather than polling keeps the threads in order and the rate exact
 however many of them wait. In one process a small catch-up and a one-second window keep
-the average close to the rate and any one second at or under it (:class:`SlotClock`);
-across processes the Redis script keeps the plain spacing. Throttling from the provider is
-back-pressure: the rate drops by half at once and climbs back to the full rate over
-:data:`RECOVERY_SECONDS`.
+the average close to the rate and any one second at or under it (:class:`SlotClock`,
+:class:`HandoverWindow`); across processes two Redis scripts do the same for all of them.
+Throttling from the provider is back-pressure: the rate drops by half at once and climbs
+back to the full rate over :data:`RECOVERY_SECONDS`.
 
 One process keeps the slot clock in memory (:class:`LocalPacer`). Several processes (Celery
 workers, several ``newsletter worker`` machines) share it in Redis through one Lua script
@@ -193,6 +193,27 @@ return tostring(wait)
 """
 
 
+# KEYS[1]: a sorted set of the last handovers (score: time); ARGV: rate, window seconds.
+# Admits a handover now unless ``rate`` of them already lie within the window; the set never
+# holds more than ``rate`` members.
+_ADMIT_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local rate = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= rate then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return tostring(tonumber(oldest[2]) + window - now)
+end
+local seq = redis.call('INCR', KEYS[1] .. ':seq')
+redis.call('ZADD', KEYS[1], now, tostring(seq))
+redis.call('EXPIRE', KEYS[1], 60)
+redis.call('EXPIRE', KEYS[1] .. ':seq', 60)
+return '0'
+"""
+
+
 class RedisPacer:
     """Pacing shared by every process that sends through one account.
 
@@ -210,6 +231,8 @@ class RedisPacer:
         self.rate = rate
         self.key = key
         self.script = client.register_script(_SLOT_SCRIPT)
+        self.admit_script = client.register_script(_ADMIT_SCRIPT)
+        self.windowed = rate <= WINDOW_MAX_RATE
         self.fallback = LocalPacer(rate * fallback_share)
 
     def _call(self, mode: str) -> float:
@@ -225,8 +248,16 @@ class RedisPacer:
             return self.fallback.reserve()
 
     def admit(self) -> float:
-        """Shared slots are plainly spaced; nothing more to wait for."""
-        return 0.0
+        """At the slot: 0 when no second of handovers, by any process, would hold more than
+        the rate (and this one is counted), else how long to wait first."""
+        if not self.windowed:
+            return 0.0
+        try:
+            args = [str(math.ceil(self.rate)), repr(WINDOW_SECONDS)]
+            return float(self.admit_script(keys=[f"{self.key}:window"], args=args))
+        except Exception as exc:
+            log.warning("shared pacing unavailable (%s); pacing this process alone", exc)
+            return self.fallback.admit()
 
     def slow_down(self) -> None:
         """Halve the shared rate for a while."""

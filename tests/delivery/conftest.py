@@ -29,4 +29,4 @@ def redis_key(redis_client: Any) -> Iterator[str]:
     """A key no other test or process uses, deleted afterwards."""
     key = f"newsletter-test:{uuid.uuid4().hex}"
     yield key
-    redis_client.delete(key)
+    redis_client.delete(key, *redis_client.keys(f"{key}:*"))

@@ -113,7 +113,8 @@ def test_threads_of_one_process_share_the_rate() -> None:
     sent, took = send_in_threads([pacer] * 4, 25)
     assert len(sent) == 100
     assert took >= 0.99 - 0.05  # a full second, less the allowed catch-up at the start
-    assert most_in_one_second(sent) <= 100
+    # admitted at most 100 a second; the note is taken just after, one may slip in late
+    assert most_in_one_second(sent) <= 101
 
 
 def test_a_stopped_wait_reports_it() -> None:
@@ -130,16 +131,19 @@ def test_processes_share_one_rate_through_redis(redis_client: Any, redis_key: st
     sent, took = send_in_threads(pacers * 2, 30)
     assert len(sent) == 120
     assert took >= 119 / 50 - 0.05
-    assert most_in_one_second(sent) <= 52  # 50 plus the scheduling jitter of sleep()
+    # admitted at most 50 a second; the note is taken just after, one may slip in late
+    assert most_in_one_second(sent) <= 51
 
 
 def test_throttling_seen_by_one_process_slows_the_others(redis_client: Any, redis_key: str) -> None:
     one, other = (RedisPacer(redis_client, 100, key=redis_key) for _ in range(2))
     one.reserve()
     one.slow_down()
+    started = time.monotonic()
     first = other.reserve()
     second = other.reserve()
-    assert abs((second - first) - 2 / 100) < 0.003
+    between = time.monotonic() - started  # the two waits are measured this far apart at most
+    assert 2 / 100 - between - 0.001 <= second - first <= 2 / 100 + 0.001
 
 
 def test_without_redis_a_process_paces_alone_at_a_share() -> None:

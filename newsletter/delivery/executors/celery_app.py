@@ -14,6 +14,7 @@ broker URL is read when Celery first needs its configuration.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from typing import Any
@@ -107,11 +108,16 @@ class Chains:
         self.client.delete(self.key(campaign_id, slot))
 
 
-def chains_for(settings: Settings) -> Chains:
-    """The chain registry on the configured Redis."""
+@functools.cache
+def _chains(redis_url: str, queue: str) -> Chains:
     import redis
 
-    return Chains(redis.Redis.from_url(settings.redis_url), settings.celery_queue)
+    return Chains(redis.Redis.from_url(redis_url), queue)
+
+
+def chains_for(settings: Settings) -> Chains:
+    """The chain registry on the configured Redis (one client per process)."""
+    return _chains(settings.redis_url, settings.celery_queue)
 
 
 @app.task(name=TASK_NAME, ignore_result=True)  # type: ignore[untyped-decorator]
