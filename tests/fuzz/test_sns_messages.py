@@ -60,7 +60,13 @@ def plausible(key: str) -> st.SearchStrategy[Any]:
         "SignatureVersion": st.sampled_from(["1", "2", "3", ""]),
         "Signature": st.sampled_from(["AAAA", "not base64!", "QUJD" * 64]),
         "SigningCertURL": st.sampled_from(
-            [CERT_URL, "http://sns.us-east-1.amazonaws.com/x.pem", "https://evil.example/x.pem"]
+            [
+                CERT_URL,
+                "http://sns.us-east-1.amazonaws.com/x.pem",
+                "https://evil.example/x.pem",
+                "https://[",
+                "https://sns.us-east-1.amazonaws.com:x/a.pem",
+            ]
         ),
     }.get(key, any_text)
     return st.one_of(good, any_text, json_values)

@@ -50,3 +50,10 @@ def test_a_message_with_a_lone_surrogate_is_a_400_not_a_500(sns: Any, client: Fl
 
 def test_a_deeply_nested_body_is_a_400(sns: Any) -> None:
     assert sns.post(b"[" * 100_000, header="Notification").status_code == 400
+
+
+def test_a_malformed_certificate_url_is_a_403_not_a_500(sns: Any) -> None:
+    now = dt.datetime.now(dt.UTC).isoformat()
+    for url in ("https://[", "https://[::1/x.pem", "https://sns.us-east-1.amazonaws.com:x/a.pem"):
+        message = {**BASE, "Timestamp": now, "SigningCertURL": url}
+        assert sns.post(json.dumps(message).encode()).status_code == 403, url

@@ -99,7 +99,10 @@ def _signup_request(form: SignupForm, locale: str) -> SignupRequest:
 def _embedding_site() -> str:
     """Which site the embedded form was on, as far as the browser tells."""
     origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    host = urlsplit(origin).hostname or "an unknown site"
+    try:
+        host = urlsplit(origin).hostname or "an unknown site"
+    except ValueError:  # "http://[": the header is the sender's to write
+        host = "an unknown site"
     return f"embedded form on {host}"[:200]
 
 

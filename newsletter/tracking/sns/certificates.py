@@ -30,7 +30,10 @@ def check_certificate_url(url: str) -> None:
     """Raise :class:`SnsForbidden` unless ``url`` is an SNS certificate URL."""
     if not isinstance(url, str) or any(ord(c) < 33 or ord(c) > 126 for c in url):
         raise SnsForbidden("certificate URL has unexpected characters")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "https://[": an unclosed IPv6 host
+        raise SnsForbidden("certificate URL is malformed") from exc
     try:
         port = parts.port
     except ValueError as exc:
