@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from newsletter import redaction
 from newsletter.config import Settings, load_settings
 from newsletter.extensions import csrf, db
+from newsletter.web.proxies import ForwardedHeaders
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -89,7 +89,7 @@ def _configure_flask(app: Flask, settings: Settings) -> None:
     )
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app = ForwardedHeaders(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
 

@@ -39,12 +39,13 @@ class TokenPurpose(Enum):
         self.timed = timed
 
 
-MAX_VALUE = 2**63 - 1  # what _decode_varints reads back; a larger value could never verify
+# What _decode_varints reads back (ten 7-bit groups); a larger value could never verify.
+MAX_VALUE = 2**70 - 1
 
 
 def _encode_varint(value: int, out: bytearray) -> None:
     if not 0 <= value <= MAX_VALUE:
-        raise ValueError("token values are integers from 0 to 2**63 - 1")
+        raise ValueError("token values are integers from 0 to 2**70 - 1")
     while True:
         byte = value & 0x7F
         value >>= 7

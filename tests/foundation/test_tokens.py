@@ -56,7 +56,7 @@ def test_garbage_is_refused_with_bad_token(garbage: str) -> None:
 
 
 # Found by fuzzing: these were signed, and the token then failed to verify.
-@pytest.mark.parametrize("values", [(-1,), (2**63,), (2**70,), ()])
+@pytest.mark.parametrize("values", [(-1,), (2**70,), (2**80,), ()])
 def test_values_a_token_cannot_carry_are_refused_when_signing(values: tuple[int, ...]) -> None:
     with pytest.raises(ValueError, match="token values"):
         signer.sign(TokenPurpose.DELIVERY, *values)

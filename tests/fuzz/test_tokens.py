@@ -22,7 +22,7 @@ from tests.fuzz.profiles import fuzz
 KEY = "fuzzing-secret-key-0123456789abcdef"
 OLD_KEY = "an-older-secret-key-0123456789abcdef"
 SIGNER = TokenSigner(KEY, [OLD_KEY])
-ids = st.integers(min_value=0, max_value=2**63 - 1)
+ids = st.integers(min_value=0, max_value=2**70 - 1)
 purposes = st.sampled_from(list(TokenPurpose))
 alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 # Strings that look like tokens, and anything at all.
