@@ -23,13 +23,14 @@ from sqlalchemy import (
     and_,
     exists,
     func,
-    insert,
     literal,
     not_,
     or_,
     select,
     type_coerce,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from newsletter.delivery.errors import AudienceError
@@ -109,10 +110,20 @@ def snapshot(session: Session, campaign: Campaign) -> int:
     )
     columns = ["campaign_id", "subscriber_id", "variant_key", "state", "attempts",
                "created_at", "updated_at"]  # fmt: skip
-    statement = insert(Delivery).from_select(columns, readers)
+    statement = _insert_new_rows(session).from_select(columns, readers)
+    # A reader who has a row already keeps it. Not an anti-join on the ledger in the SELECT:
+    # on PostgreSQL that join would rescan the heap growing under the same INSERT.
+    statement = statement.on_conflict_do_nothing(index_elements=["campaign_id", "subscriber_id"])
     # SQLAlchemy keeps an INSERT's row count only when asked to.
     result = session.execute(statement.execution_options(preserve_rowcount=True))
     return affected_rows(result)
+
+
+def _insert_new_rows(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (both databases do)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(Delivery)
+    return sqlite_insert(Delivery)
 
 
 def _issue_topics(session: Session, issue_id: int) -> list[tuple[str, int]]:
@@ -169,14 +180,10 @@ def _eligible(
     suppressed = exists().where(
         Suppression.email == Subscriber.email, Suppression.lifted_at.is_(None)
     )
-    in_the_ledger = exists().where(
-        Delivery.campaign_id == campaign.id, Delivery.subscriber_id == Subscriber.id
-    )
     conditions = [
         Subscriber.status == SubscriberStatus.CONFIRMED,
         not_(suppressed),
         or_(Subscriber.paused_until.is_(None), Subscriber.paused_until <= now),
-        not_(in_the_ledger),
         # The empty-issue choice: only readers with topics, none of them in today's issue.
         or_(
             Subscriber.receive_empty_issues.is_(True),
