@@ -10,13 +10,14 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
+from newsletter.delivery import lifecycle
 from newsletter.extensions import db
 from newsletter.metrics.service import run_pass
 from newsletter.models import Campaign, CampaignStatus
 from newsletter.tracking.recorder import ingest_context
 from newsletter.tracking.ses.events import handle_record
 from newsletter.tracking.ses.target import EventContext
-from tests.metrics.test_guard import Paused
+from tests.metrics.test_guard import guard_pauses
 from tests.tracking.helpers import bounce_detail, make_sent_campaign, ses_record
 
 
@@ -45,14 +46,13 @@ def test_ses_hard_bounces_through_the_tracking_pause_the_campaign(
     delivery, reader = pairs[2]
     bounce(session, settings, delivery, reader.email, "OnAccountSuppressionList")
 
-    quiet = run_pass(db, settings, Paused(), None)  # 2 of 40 = 5%: not over the level
+    quiet = run_pass(db, settings, lifecycle.pause, None)  # 2 of 40 = 5%: not over the level
     assert quiet.guard is not None
     assert quiet.guard.breaches == []
 
     delivery, reader = pairs[3]
     bounce(session, settings, delivery, reader.email, "NoEmail")
-    pause = Paused()
-    report = run_pass(db, settings, pause, None)
+    report = run_pass(db, settings, lifecycle.pause, None)
 
     assert report.guard is not None
     assert {(b.scope, b.numerator, b.denominator) for b in report.guard.breaches} == {
@@ -61,4 +61,4 @@ def test_ses_hard_bounces_through_the_tracking_pause_the_campaign(
     }
     session.expire_all()
     assert session.get_one(Campaign, sent.campaign.id).status is CampaignStatus.PAUSED
-    assert pause.calls[0][1].startswith("reputation guard: bounce rate 7.5% > 5.0%")
+    assert guard_pauses(session)[0][1].startswith("reputation guard: bounce rate 7.5% > 5.0%")
