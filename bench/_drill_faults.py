@@ -60,7 +60,7 @@ class Run:
         step.seconds = time.monotonic() - began
         time.sleep(self.settle)
         step.after = states(self.engine, self.campaign_id)
-        step.errors = self.logs.errors()
+        step.errors, step.warnings = self.logs.lines()
         self.steps.append(step)
         print("\n".join(step.lines()), flush=True)
         return step

@@ -17,6 +17,7 @@ from newsletter.models import Delivery, DeliveryState
 
 UNSETTLED = (DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.DEFERRED)
 _ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL|Traceback)\b")
+_WARNING_LINE = re.compile(r"\bWARNING\b")
 _NOISE = re.compile(r"\d{4}-\d\d-\d\d[ T][\d:,.]+|\b\d+\b|0x[0-9a-f]+")
 
 
@@ -71,17 +72,22 @@ class LogWatch:
     def mark(self) -> None:
         self.offsets = {path: path.stat().st_size for path in self.folder.glob("*.log")}
 
-    def errors(self) -> Counter[str]:
-        """Error lines written since the mark, per process and message (numbers blanked)."""
-        found: Counter[str] = Counter()
+    def lines(self) -> tuple[Counter[str], Counter[str]]:
+        """Error lines and warning lines written since the mark, per process and message
+        (numbers blanked)."""
+        errors: Counter[str] = Counter()
+        warnings: Counter[str] = Counter()
         for path in sorted(self.folder.glob("*.log")):
             with path.open("rb") as log:
                 log.seek(self.offsets.get(path, 0))
                 text = log.read().decode("utf-8", errors="replace")
             for line in text.splitlines():
-                if _ERROR_LINE.search(line):
+                found = errors if _ERROR_LINE.search(line) else None
+                if found is None and _WARNING_LINE.search(line):
+                    found = warnings
+                if found is not None:
                     found[f"{path.stem}: {_NOISE.sub('#', line.strip())[:160]}"] += 1
-        return found
+        return errors, warnings
 
 
 @dataclass
@@ -95,6 +101,7 @@ class Step:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)
     wall: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def lines(self) -> list[str]:
@@ -106,9 +113,7 @@ class Step:
             f"    after:  {show(self.after)}",
         ]
         out += [f"    {note}" for note in self.notes]
-        if self.errors:
-            out.append(f"    error lines in logs: {sum(self.errors.values())}")
-            out += [f"      {n:>4} x {line}" for line, n in self.errors.most_common(6)]
-        else:
-            out.append("    error lines in logs: none")
+        for kind, found, shown in (("error", self.errors, 6), ("warning", self.warnings, 4)):
+            out.append(f"    {kind} lines in logs: {sum(found.values()) or 'none'}")
+            out += [f"      {n:>4} x {line}" for line, n in found.most_common(shown)]
         return out
