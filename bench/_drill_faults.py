@@ -206,9 +206,16 @@ def await_reaper(run: Run) -> str:
         if moved
         else "no audit entry of the reaper"
     )
+    with run.engine.connect() as connection:
+        in_doubt = connection.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.id.in_(held), Delivery.state == DeliveryState.IN_DOUBT)
+        )
     return (
-        f"reaper: {sum(n for _, n in moved)} of the killed worker's {len(held)} rows made "
-        f"in_doubt, {when} (lease {run.lease_seconds:g} s); still 'sending': {len(left)}"
+        f"reaper: {in_doubt} of the killed worker's {len(held)} rows in_doubt, {when} "
+        f"(lease {run.lease_seconds:g} s); still 'sending': {len(left)}; its audit entries: "
+        f"{len(moved)}, saying {sum(n for _, n in moved)} rows"
     )
 
 
