@@ -18,6 +18,8 @@ from tests.security.access_rules import ACTORS, NOT_ALLOWED, RULES, Access
 from tests.security.world import answer_class, build_world, form_token, sign_in, url_of
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
+# Every answer, whatever its status, carries these (test_headers checks their values).
+PROTECTIVE_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options")
 VISITOR_ADDRESS = "203.0.113.9"  # not loopback: /metrics must not answer
 
 
@@ -81,6 +83,9 @@ def test_every_route_answers_each_visitor_as_its_rule_says(
                 f"{access.method} {url} ({rule.endpoint}): expected {access.expected[actor]}, "
                 f"got {got} ({response.status_code})"
             )
+        missing = [name for name in PROTECTIVE_HEADERS if name not in response.headers]
+        if missing:
+            wrong.append(f"{access.method} {url} ({rule.endpoint}): no {', '.join(missing)}")
     assert not wrong, f"as {actor}:\n  " + "\n  ".join(wrong)
 
 
