@@ -8,7 +8,6 @@ why (``Error: campaign 12 is sent; only ...``) and exits 1 with nothing changed.
 from __future__ import annotations
 
 import functools
-import getpass
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,11 +15,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from newsletter import audit
 from newsletter.delivery import audience, lifecycle, recovery
 from newsletter.delivery.campaign_facts import campaign_history, campaign_summary
+from newsletter.delivery.cli_common import cli_actor, load
+from newsletter.delivery.cli_progress import send_command, status_command
 from newsletter.delivery.errors import AudienceError, RecoveryError, TransitionError
 from newsletter.delivery.transitions import allowed_actions
 from newsletter.delivery.wall_time import local_text, parse_wall_time
@@ -31,11 +30,6 @@ from newsletter.models import Campaign, CampaignStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 STATUSES = click.Choice([status.value for status in CampaignStatus])
-
-
-def cli_actor() -> audit.Actor:
-    """Who acts from the command line: the operating-system account running it."""
-    return audit.Actor("system", None, f"cli:{getpass.getuser()}")
 
 
 def domain_errors(command: F) -> F:
@@ -50,14 +44,6 @@ def domain_errors(command: F) -> F:
             raise click.ClickException(str(exc)) from exc
 
     return run  # type: ignore[return-value]
-
-
-def load(session: Session, campaign_id: int) -> Campaign:
-    """The campaign, or a clear error naming the id."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise click.ClickException(f"no campaign {campaign_id}; `newsletter campaigns list`")
-    return campaign
 
 
 @click.group("campaigns")
@@ -236,3 +222,5 @@ def _settle(name: str, settle: Callable[..., int], verb: str, done: str) -> None
 
 _settle("resend", recovery.resend, "Resend", "queued again")
 _settle("drop", recovery.drop, "Drop", "dropped")
+campaigns_group.add_command(status_command)
+campaigns_group.add_command(send_command)
