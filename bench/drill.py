@@ -293,7 +293,10 @@ def main() -> int:
         return 2
     folder = Path(tempfile.mkdtemp(prefix="newsletter-drill-"))
     stack = Stack(folder)
+    # Ctrl-C and SIGTERM both end the run through the clean-up below (SIGINT explicitly: a
+    # shell starting the drill in the background would otherwise have it ignored).
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         run, verdict = drill(options, stack)
     except KeyboardInterrupt:
