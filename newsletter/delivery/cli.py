@@ -138,13 +138,15 @@ def schedule_command(campaign_id: int, when: str, timezone: str | None, reason: 
 def _simple_change(name: str, change: Callable[..., Any], done: str, *, needs_reason: bool) -> None:
     """Register ``campaigns NAME ID [--reason]`` calling ``change``."""
 
-    @click.argument("campaign_id", type=int)
-    @click.option(
-        "--reason",
-        required=needs_reason,
-        default=None if needs_reason else "",
-        help="Why (kept in the audit log)." + (" Required." if needs_reason else ""),
+    # A required option must have no default: click takes an explicit None as given.
+    reason_option = (
+        click.option("--reason", required=True, help="Why (kept in the audit log). Required.")
+        if needs_reason
+        else click.option("--reason", default="", help="Why (kept in the audit log).")
     )
+
+    @click.argument("campaign_id", type=int)
+    @reason_option
     @with_appcontext
     @domain_errors
     def command(campaign_id: int, reason: str) -> None:

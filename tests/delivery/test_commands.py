@@ -69,7 +69,9 @@ def test_refusals_say_why_and_change_nothing(app: Flask, session: Session) -> No
 
     cases = {
         ("resume", "1"): "Error: campaign 1 is draft; only a paused campaign can be resumed\n",
-        ("pause", "1"): "Error: say why you pause the campaign: a reason is required\n",
+        ("pause", "1"): "Error: Missing option '--reason'.",
+        ("pause", "1", "--reason", " "):
+            "Error: say why you pause the campaign: a reason is required\n",
         ("schedule", "1", "8am"): "Error: '8am' is not a time like 2026-04-08 08:00\n",
         ("schedule", "1", "2030-01-01 08:00", "--timezone", "Moon/Base"):
             "Error: 'Moon/Base' is not a known time zone; use an IANA name such as Asia/Shanghai\n",
