@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
+from pathlib import Path
 
 from flask import Flask
 from hypothesis import example, given
@@ -12,9 +14,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from newsletter import audit
 from newsletter.models import Subscriber
 from newsletter.subscriptions.transfer.importer import ImportFileError, import_file
-from newsletter.subscriptions.transfer.jobs import import_options
+from newsletter.subscriptions.transfer.jobs import create_job, import_options, run_job
 from newsletter.subscriptions.transfer.plan import Outcome
 from tests.fuzz.profiles import fuzz
 from tests.subscriptions.helpers import snapshot
@@ -115,3 +118,25 @@ def test_any_bytes_are_imported_by_line_or_refused_whole(
     app: Flask, session: Session, data: bytes, dry_run: bool
 ) -> None:
     import_and_check(app, session, b"email,name\n" + data, dry_run)
+
+
+@fuzz(0.5)
+@given(csv_files(), st.booleans())
+@example(b"email,name\nx\x00@example.org,a\nok@example.org,b\n", False)
+def test_an_import_job_always_ends_done_or_failed_with_its_report(
+    app: Flask, session: Session, data: bytes, dry_run: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "readers.csv"
+        path.write_bytes(data)
+        job = create_job(session, "readers.csv", dry_run=dry_run, actor=audit.SYSTEM)
+        session.commit()
+        options = import_options(app.config["NEWSLETTER"], dry_run=dry_run)
+        summary = run_job(session, job, path, options, actor=audit.SYSTEM)
+    session.expire_all()
+    if summary is None:
+        assert job.status == "failed"
+        assert LINE_NUMBERED.match(job.error), job.error
+    else:
+        assert job.status == "done"
+        assert len(job.report) == len(summary.report)

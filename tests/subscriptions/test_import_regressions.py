@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newsletter import audit
 from newsletter.models import Subscriber
 from newsletter.subscriptions.transfer.importer import ImportFileError, ImportSummary, import_file
-from newsletter.subscriptions.transfer.jobs import import_options
+from newsletter.subscriptions.transfer.jobs import create_job, import_options, run_job
 from newsletter.subscriptions.transfer.plan import Outcome
 from tests.subscriptions.helpers import snapshot
 
@@ -63,3 +65,18 @@ def test_unreadable_headers_refuse_the_file_by_line(
     with pytest.raises(ImportFileError, match=f"^line 1: .*{reason}"):
         run(app, session, data)
     assert snapshot(session) == before
+
+
+def test_a_job_whose_report_quotes_a_nul_finishes_with_its_report(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    # PostgreSQL's JSONB cannot hold NUL: saving the report failed and the job stayed stuck.
+    path = tmp_path / "readers.csv"
+    path.write_bytes(b"email,name\nx\x00@example.org,A\nok@example.org,B\n")
+    job = create_job(session, "readers.csv", dry_run=False, actor=audit.SYSTEM)
+    session.commit()
+    options = import_options(app.config["NEWSLETTER"], dry_run=False)
+    run_job(session, job, path, options, actor=audit.SYSTEM)
+    session.expire_all()
+    assert job.status == "done"
+    assert [entry["email"] for entry in job.report] == ["x\\x00@example.org"]

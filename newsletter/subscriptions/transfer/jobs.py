@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from newsletter.subscriptions.transfer.writer import NewReaderDefaults
 from newsletter.tracking.privacy import stored_ip
 
 log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 STALE_AFTER = dt.timedelta(minutes=30)
 RUNNING = frozenset({"pending", "checking", "importing"})
 
@@ -119,9 +121,23 @@ def _run_in_thread(app: Flask, job_id: int, path: Path, actor: audit.Actor) -> N
 def report_entries(summary: ImportSummary) -> list[dict[str, Any]]:
     """The job's JSON report: one entry per reported line."""
     return [
-        {"line": r.line, "email": r.email, "outcome": r.outcome.value, "reason": r.reason}
+        {
+            "line": r.line,
+            "email": storable(r.email),
+            "outcome": r.outcome.value,
+            "reason": storable(r.reason),
+        }
         for r in summary.report
     ]
+
+
+def storable(text: str) -> str:
+    """``text`` with control characters written as ``\\xNN``, as rejections quote values.
+
+    A rejected line's address is kept as the file spelt it, and PostgreSQL's JSONB cannot
+    hold NUL: saving the report failed after the import and left the job stuck.
+    """
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def job_state(job: ImportJob, now: dt.datetime | None = None) -> dict[str, Any]:
