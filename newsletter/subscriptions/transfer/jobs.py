@@ -51,7 +51,7 @@ def create_job(session: Session, filename: str, *, dry_run: bool, actor: audit.A
     """A pending import job; the caller commits."""
     job = ImportJob(
         kind="import",
-        filename=filename[:300],
+        filename=storable(filename)[:300],  # the browser's name for the file, NUL included
         dry_run=dry_run,
         status="pending",
         report=[],
