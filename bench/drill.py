@@ -291,6 +291,10 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
+    # Only the drill's own settings: a NEWSLETTER_* variable of the calling shell (another
+    # database, the Celery executor) must not reach its processes.
+    for name in [name for name in os.environ if name.startswith("NEWSLETTER_")]:
+        del os.environ[name]
     folder = Path(tempfile.mkdtemp(prefix="newsletter-drill-"))
     stack = Stack(folder)
     # Ctrl-C and SIGTERM both end the run through the clean-up below (SIGINT explicitly: a
