@@ -1,4 +1,5 @@
-"""The web shell: layout, navigation, staff home, settings index, errors, security headers."""
+"""The web shell: layout, navigation, staff home, settings index, errors, security headers,
+the input guard."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from newsletter.auth.forms import ConfirmForm
-from newsletter.web import errors, security
+from newsletter.web import errors, input_guard, security
 from newsletter.web.navigation import visible_nav_items
 
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     errors.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     app.context_processor(_layout_context)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,13 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsletter import audit
-from newsletter.models import ImportJob, Subscriber
+from newsletter.models import Subscriber
 from newsletter.subscriptions.transfer.importer import ImportFileError, ImportSummary, import_file
 from newsletter.subscriptions.transfer.jobs import create_job, import_options, run_job
 from newsletter.subscriptions.transfer.plan import Outcome
-from tests.conftest import StaffClient, csrf_token
 from tests.subscriptions.helpers import snapshot
-from tests.subscriptions.test_operators import wait_for
 
 
 def run(app: Flask, session: Session, data: bytes) -> ImportSummary:
@@ -85,17 +82,10 @@ def test_a_job_whose_report_quotes_a_nul_finishes_with_its_report(
     assert [entry["email"] for entry in job.report] == ["x\\x00@example.org"]
 
 
-def test_an_uploaded_file_whose_name_holds_a_nul_becomes_a_job(
-    session: Session, operator_user: Any, staff: StaffClient
-) -> None:
+def test_a_job_for_a_file_name_holding_a_nul_is_stored(session: Session) -> None:
     # Found by probing uploads: PostgreSQL refused the job's file name, and the page was a 500.
-    staff.login(operator_user.email)
-    token = csrf_token(staff.client.get("/admin/subscribers/import").get_data(as_text=True))
-    response = staff.client.post(
-        "/admin/subscribers/import",
-        data={"csrf_token": token, "file": (io.BytesIO(b"email\nli@example.org\n"), "a\x00b.csv")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
-    job = wait_for(session, session.scalars(select(ImportJob.id)).one())
-    assert (job.filename, job.status) == ("a\\x00b.csv", "done")
+    # (The web forms now refuse such names first; the CLI and other callers still reach here.)
+    job = create_job(session, "a\x00b.csv", dry_run=False, actor=audit.SYSTEM)
+    session.commit()
+    session.expire_all()
+    assert job.filename == "a\\x00b.csv"
