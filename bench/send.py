@@ -216,7 +216,7 @@ def run(
     paced_avg = (len(times) - 1) / span if span else 0.0
 
     rate = sent / seconds
-    size = f"{readers // 1000}k"
+    size = f"{readers // 1_000_000}m" if readers % 1_000_000 == 0 else f"{readers // 1000}k"
     print(f"send_msgs_per_s: {rate:.0f} msg/s (goal: >= 1000)")
     print(f"naive_msgs_per_s: {naive:.1f} msg/s (render and serialise per reader)")
     print(f"send_vs_naive: {rate / naive:.0f} x (goal: >= 10)")
