@@ -140,3 +140,20 @@ def test_sigkilled_workers_never_send_a_reader_twice_nor_lose_a_row(
     )
     assert sum(received.values()) == counts["sent"] + doubted_with_message
     print(f"in doubt after {KILLS} kills: {in_doubt} ({doubted_with_message} had been sent)")
+
+
+def test_a_worker_stopped_with_sigterm_gives_back_what_it_did_not_send(
+    session: Session, app_config: dict[str, Any], tmp_path: Path
+) -> None:
+    campaign = started_campaign(session, numbered_readers(READERS, ["capital"]))
+    outbox = Path(app_config["outbox_dir"])
+    process = run_worker(app_config, tmp_path / "worker.log")
+    deadline = time.monotonic() + 60
+    while messages_in(outbox) < 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    counts = check_invariants(session, campaign.id, outbox)
+    assert counts["sent"] < READERS, "the worker finished before it was stopped"
+    assert set(counts) <= {"sent", "queued"}  # nothing left sending, nothing in doubt
+    assert counts["sent"] == messages_in(outbox)
