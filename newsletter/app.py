@@ -12,6 +12,7 @@ from flask import Flask
 from newsletter import redaction
 from newsletter.config import Settings, load_settings
 from newsletter.extensions import csrf, db
+from newsletter.web.converters import BoundedIntegerConverter
 from newsletter.web.proxies import ForwardedHeaders
 
 
@@ -71,6 +72,8 @@ def _instance_path(app: Flask) -> Path:
 
 
 def _configure_flask(app: Flask, settings: Settings) -> None:
+    # Before any blueprint: rules take their converters when they are added.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.config.update(
         NEWSLETTER=settings,
         SECRET_KEY=settings.secret_key,

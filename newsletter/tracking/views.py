@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("tracking", __name__)
 
 
-@bp.route("/t/c/<token>/<int:position>", methods=["GET", "HEAD"])
+# Any number: resolve_click bounds it, and a mangled number still leads to the archive.
+@bp.route("/t/c/<token>/<int(max=None):position>", methods=["GET", "HEAD"])
 def click(token: str, position: int) -> Response:
     """Redirect to link ``position`` of the delivery's issue and record the click."""
     return _follow(token, position)
