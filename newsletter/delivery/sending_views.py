@@ -44,6 +44,7 @@ ROW_STATES = {
     "both": (DeliveryState.FAILED, DeliveryState.IN_DOUBT),
 }
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # far beyond any list of campaigns
 ROWS_SHOWN = 100
 
 bp.add_app_template_global(local_text, "local_text")
@@ -59,7 +60,8 @@ def _campaign(campaign_id: int) -> Campaign:
 def campaign_list() -> str:
     """Campaigns, newest first, with status and progress; ``?status=`` filters."""
     status = request.args.get("status", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    # Clamped: an OFFSET beyond PostgreSQL's bigint (?page=1e20) was an error, not a page.
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     query = select(Campaign).order_by(Campaign.id.desc())
     if status in {s.value for s in CampaignStatus}:
         query = query.where(Campaign.status == CampaignStatus(status))
