@@ -10,12 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from tests.fuzz.profiles import fuzz
 from tests.security.access_rules import Access
-from tests.security.world import World, build_world, form_token, sign_in, url_of
+from tests.security.world import World, url_of
 
 # Posting these would end the session or lock the test's own account out of later examples.
 SKIPPED = {"auth.logout", "auth.login", "ses_webhook.receive"}
@@ -48,13 +47,6 @@ def form_routes(app: Flask) -> list[tuple[Rule, str]]:
         ),
         key=lambda pair: (pair[0].rule, pair[1]),
     )
-
-
-@pytest.fixture
-def signed_in(app: Flask, client: FlaskClient, session: Session) -> tuple[World, str]:
-    world = build_world(session)
-    sign_in(client, "admin")
-    return world, form_token(client, "admin")
 
 
 @pytest.mark.parametrize("actor", ["admin", "reader"])
