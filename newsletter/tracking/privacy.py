@@ -48,7 +48,11 @@ def stored_ip(raw: str | None, mode: IpStorage, secret_key: str) -> str | None:
 
 
 def clip_user_agent(user_agent: str | None) -> str | None:
-    """The user agent as stored: at most the column's width, None when empty."""
+    """The user agent as stored: at most the column's width, None when empty.
+
+    NUL becomes U+FFFD: PostgreSQL cannot store it, and one such header failed the write of
+    every hit buffered with it.
+    """
     if not user_agent:
         return None
-    return user_agent[:USER_AGENT_LIMIT]
+    return user_agent.replace("\x00", "\ufffd")[:USER_AGENT_LIMIT]

@@ -103,7 +103,8 @@ def _embedding_site() -> str:
         host = urlsplit(origin).hostname or "an unknown site"
     except ValueError:  # "http://[": the header is the sender's to write
         host = "an unknown site"
-    return f"embedded form on {host}"[:200]
+    # NUL cannot be stored by PostgreSQL; the header is the sender's to write.
+    return f"embedded form on {host}".replace("\x00", "\ufffd")[:200]
 
 
 def _check_your_inbox() -> str:
