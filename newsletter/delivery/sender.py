@@ -17,9 +17,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from newsletter.delivery import halts, lifecycle
@@ -45,6 +47,9 @@ STATUS_SECONDS = 0.25
 #: Outcomes are written after this many messages or seconds, whichever comes first.
 FLUSH_ROWS = 100
 FLUSH_SECONDS = 1.0
+#: After the database failed in the middle of a batch, seconds between tries to record what
+#: the batch knows (see :meth:`_Batch._settle_after_database_error`).
+SETTLE_RETRY_SECONDS = 1.0
 
 
 @dataclass
@@ -105,6 +110,7 @@ class _Batch:
         self.status_read_at = float("-inf")
         self.flushed_at = time.monotonic()
         self.renewed_at = time.monotonic()
+        self.next_untried = 0  # index of the first claimed row not yet handed over
 
     def run(self) -> BatchReport:
         campaign = self.session.get(Campaign, self.campaign_id)
@@ -118,7 +124,11 @@ class _Batch:
         self.session.commit()
         self.report.claimed = len(rows)
         if rows:
-            self._send_rows(campaign, rows)
+            try:
+                self._send_rows(campaign, rows)
+            except SQLAlchemyError:
+                self._settle_after_database_error(rows)
+                raise
         lifecycle.complete_if_done(self.session, self.campaign_id)
         self.session.commit()
         return self.report
@@ -143,6 +153,7 @@ class _Batch:
                 return
             reader = readers.get(row.subscriber_id) if row.subscriber_id else None
             halt = handover.deliver(row, reader, self.buffer)
+            self.next_untried = index + 1
             if halt is not None:
                 self._release(rows[index + 1 :])
                 self._flush(rows)
@@ -170,16 +181,22 @@ class _Batch:
             self._flush(remaining)
 
     def _flush(self, remaining: list[Delivery]) -> None:
-        written = self.buffer.write(self.session)
+        kept = (list(self.buffer.rows), Counter(self.buffer.counts))
+        try:
+            written = self.buffer.write(self.session)
+            lease = self.settings.send_lease_seconds
+            if remaining and time.monotonic() - self.renewed_at > lease / 3:
+                renew_claims(self.session, self.worker, [row.id for row in remaining])
+                self.renewed_at = time.monotonic()
+            self.session.commit()
+        except SQLAlchemyError:
+            # Nothing was written: keep the outcomes to write once the database is back.
+            self.buffer.rows, self.buffer.counts = kept
+            raise
         for state, count in written.items():
             self.report.add(state, count)
         self.process.spend_quota(written[DeliveryState.SENT])
         self.flushed_at = time.monotonic()
-        lease = self.settings.send_lease_seconds
-        if remaining and time.monotonic() - self.renewed_at > lease / 3:
-            renew_claims(self.session, self.worker, [row.id for row in remaining])
-            self.renewed_at = time.monotonic()
-        self.session.commit()
         failed, sent = written[DeliveryState.FAILED], written[DeliveryState.SENT]
         if failed or sent:
             self._judge_failures(failed, sent)
@@ -208,6 +225,41 @@ class _Batch:
         for row in rows:
             self.buffer.note(row.id, state, give_back_attempt=True)
         self._flush([])
+
+    def _settle_after_database_error(self, rows: list[Delivery]) -> None:
+        """The database failed mid-batch (a restart, a fail-over). This batch still knows
+        which messages it handed over and which rows it never tried: record both once the
+        database answers again, so that the reaper does not turn hundreds of rows that never
+        left into ``in_doubt`` for an operator. Gives up after half the lease; then the rows
+        are the reaper's, as when a worker dies."""
+        untried = [row.id for row in rows[self.next_untried :]]
+        known = (list(self.buffer.rows), Counter(self.buffer.counts))
+        deadline = time.monotonic() + self.settings.send_lease_seconds / 2
+        while True:
+            try:
+                self.session.rollback()
+                status = self.session.scalar(
+                    select(Campaign.status).where(Campaign.id == self.campaign_id)
+                )
+                back = (
+                    DeliveryState.CANCELLED
+                    if status is CampaignStatus.CANCELLED
+                    else DeliveryState.QUEUED
+                )
+                self.buffer.rows, self.buffer.counts = list(known[0]), Counter(known[1])
+                for row_id in untried:
+                    self.buffer.note(row_id, back, give_back_attempt=True)
+                self._flush([])
+            except SQLAlchemyError:
+                if time.monotonic() > deadline or (self.stop is not None and self.stop.is_set()):
+                    log.error("%s: the database stayed away; %d rows are left to the reaper",
+                              self.worker, len(untried) + len(known[0]))  # fmt: skip
+                    return
+                time.sleep(SETTLE_RETRY_SECONDS)
+                continue
+            log.warning("%s: the database failed mid-batch; recorded %d outcomes and gave %d "
+                        "untried rows back", self.worker, len(known[0]), len(untried))  # fmt: skip
+            return
 
     def _halt(self, halt: Exception, handover: Handover) -> None:
         if isinstance(halt, QuotaExhausted):
