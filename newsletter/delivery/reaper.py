@@ -21,6 +21,7 @@ from newsletter.database import Database
 from newsletter.metrics.hooks import record_send
 from newsletter.models import Delivery, DeliveryState
 from newsletter.models.base import utcnow
+from newsletter.tracking.rows import affected_rows
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +46,22 @@ def reap(session: Session, lease: dt.timedelta, now: dt.datetime | None = None) 
     if not per_campaign:
         return 0
     total = 0
-    for campaign_id, worker, count in per_campaign:
-        session.execute(
-            update(Delivery)
-            .where(*stale, Delivery.campaign_id == campaign_id, Delivery.claimed_by == worker)
-            .values(
-                state=DeliveryState.IN_DOUBT,
-                last_error=IN_DOUBT_REASON.format(worker=worker or "?"),
+    for campaign_id, worker, _listed in per_campaign:
+        # Every worker runs a reaper: count what this UPDATE changed, not what the SELECT
+        # saw, or two reapers of one pass audit (and count in the metrics) the rows twice.
+        count = affected_rows(
+            session.execute(
+                update(Delivery)
+                .where(*stale, Delivery.campaign_id == campaign_id, Delivery.claimed_by == worker)
+                .values(
+                    state=DeliveryState.IN_DOUBT,
+                    last_error=IN_DOUBT_REASON.format(worker=worker or "?"),
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
         )
+        if not count:
+            continue
         audit.record(
             session,
             "delivery.in_doubt",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.delivery.claims import claim_batch
 from newsletter.delivery.reaper import reap
 from newsletter.delivery.reconcile import reconcile_in_doubt
-from newsletter.models import AuditEntry, CampaignStatus, DeliveryState
+from newsletter.models import AuditEntry, CampaignStatus, Delivery, DeliveryState
 from newsletter.models.base import utcnow
 from tests.factories import make_campaign, make_delivery, make_subscriber
 
@@ -60,3 +63,33 @@ def test_a_row_an_operator_already_dropped_is_not_reconciled(session: Session) -
     )
     assert reconcile_in_doubt(session, delivery, "ses-1", utcnow()) is False
     assert delivery.state is DeliveryState.DROPPED
+
+
+def test_rows_another_reaper_took_first_are_neither_audited_nor_counted(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    campaign = make_campaign(session, status=CampaignStatus.SENDING)
+    for i in range(2):
+        make_delivery(session, campaign, make_subscriber(session, f"r{i}@example.org"))
+    now = utcnow()
+    claim_batch(session, campaign.id, "dead-worker", 2, now=now - dt.timedelta(minutes=6))
+    session.commit()
+    execute = session.execute
+
+    def other_reaper_between(statement: Any, *args: Any, **kwargs: Any) -> Any:
+        result = execute(statement, *args, **kwargs)
+        if not isinstance(statement, Select):
+            return result
+        listed = result.all()  # the stale rows are listed; another worker's reaper moves them
+        execute(
+            update(Delivery)
+            .where(Delivery.state == DeliveryState.SENDING)
+            .values(state=DeliveryState.IN_DOUBT)
+        )
+        return SimpleNamespace(all=lambda: listed)
+
+    monkeypatch.setattr(session, "execute", other_reaper_between)
+    assert reap(session, LEASE, now=now) == 0
+    monkeypatch.undo()
+    audited = select(AuditEntry).where(AuditEntry.action == "delivery.in_doubt")
+    assert session.scalars(audited).all() == []
