@@ -39,9 +39,11 @@ from newsletter.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-#: A claim holds about this many seconds of sending at the account's rate (and at most
-#: NEWSLETTER_BATCH_SIZE rows), so a dead worker leaves few rows in doubt.
+#: A claim holds about this many seconds of one thread's share of the account's rate (and at
+#: most NEWSLETTER_BATCH_SIZE rows), so a dead worker leaves few rows in doubt.
 CLAIM_SECONDS = 2.0
+#: ... but at least this many rows, so that a slow account's batches do not become tiny.
+CLAIM_FLOOR = 10
 #: The campaign's status is read again when the last reading is older than this.
 STATUS_SECONDS = 0.25
 #: Outcomes are written after this many messages or seconds, whichever comes first.
@@ -50,6 +52,18 @@ FLUSH_SECONDS = 1.0
 #: After the database failed in the middle of a batch, seconds between tries to record what
 #: the batch knows (see :meth:`_Batch._settle_after_database_error`).
 SETTLE_RETRY_SECONDS = 1.0
+
+
+def claim_size(max_send_rate: float, sender_threads: int, batch_size: int) -> int:
+    """Rows one batch claims: :data:`CLAIM_SECONDS` of one thread's share of the rate.
+
+    Every sender thread of the process (and of the other processes) shares the account's one
+    rate, so a claim of the whole rate's worth per thread would hold several times what the
+    thread can send in that time, all of it in doubt if the worker is killed. The floor keeps
+    slow accounts' batches from shrinking to a few rows; the cap is NEWSLETTER_BATCH_SIZE.
+    """
+    share = max_send_rate / max(1, sender_threads)
+    return min(batch_size, max(CLAIM_FLOOR, int(share * CLAIM_SECONDS)))
 
 
 @dataclass
@@ -135,8 +149,9 @@ class _Batch:
 
     def _claim_limit(self) -> int:
         limits = self.process.limits()
-        by_rate = max(1, int(limits.max_send_rate * CLAIM_SECONDS))
-        limit = min(self.settings.batch_size, by_rate)
+        limit = claim_size(
+            limits.max_send_rate, self.settings.sender_threads, self.settings.batch_size
+        )
         left = self.process.quota_left(self.session, limits)
         if left is not None and left < 1:
             self._pause_for_quota()

@@ -328,3 +328,28 @@ def test_a_message_without_an_answer_is_in_doubt(app: Flask, session: Session) -
     [row] = rows_of(session, campaign.id)
     assert (row.state, row.last_error) == (DeliveryState.IN_DOUBT, "read timeout after sending")
     assert refreshed(session, campaign).status is CampaignStatus.SENT  # waits for an operator
+
+
+@pytest.mark.parametrize(
+    ("rate", "threads", "batch_size", "expected"),
+    [
+        (400.0, 4, 200, 200),  # 2 s of 100/s per thread, capped by the batch size
+        (400.0, 4, 1000, 200),  # 2 s of one thread's share, not of the whole rate (800)
+        (14.0, 1, 200, 28),  # one thread has the whole rate
+        (14.0, 4, 200, 10),  # a slow account's share is small: the floor
+        (14.0, 4, 5, 5),  # and the batch size caps even the floor
+    ],
+)
+def test_a_claim_holds_two_seconds_of_one_threads_share_of_the_rate(
+    rate: float, threads: int, batch_size: int, expected: int
+) -> None:
+    assert sender.claim_size(rate, threads, batch_size) == expected
+
+
+def test_a_batch_claims_only_its_threads_share_of_the_rate(app: Flask, session: Session) -> None:
+    # conftest's sender_threads is the default 4: the rate of 40/s is shared by 4 threads.
+    assert app.config["NEWSLETTER"].sender_threads == 4
+    use_transport(app, ScriptedTransport(), rate=40.0)
+    campaign = started_campaign(session, numbered_readers(40))
+    report = send_batch(campaign.id, "w")
+    assert report.claimed == 20  # 2 s of 10/s; the whole rate would have claimed 80 (all 40)
