@@ -8,6 +8,7 @@ context and is closed when it ends; background threads and jobs open their own w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 _SESSION_KEY = "newsletter_db_session"
 
 
@@ -95,9 +97,20 @@ class Database:
 
     @staticmethod
     def _close_request_session(_exc: BaseException | None) -> None:
-        session: Session | None = g.pop(_SESSION_KEY, None)
-        if session is not None:
-            session.close()
+        discard_request_session(g)
+
+
+def discard_request_session(namespace: Any) -> None:
+    """Roll back and close the request's session if it has one (its connection may be lost:
+    closing then still returns or invalidates it, it never raises for that)."""
+    session: Session | None = namespace.pop(_SESSION_KEY, None)
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except Exception:  # a lost connection cannot roll back; close() still drops it
+        log.debug("rollback of a broken session failed", exc_info=True)
+    session.close()
 
 
 def _engine_options(url: URL) -> dict[str, Any]:
