@@ -3,8 +3,9 @@
 SES or an SMTP relay can take seconds to answer, and tens of seconds to time out; a signup
 page must not wait for that, and how long it takes must not depend on whether the address is
 known. One daemon thread per process takes the emails from a queue and sends them with a
-transport of its own, in a session of its own. When sending fails, the reader's resend
-throttle is cleared so that asking again sends at once, and the failure is logged.
+transport of its own, in a session of its own. When sending fails, or the database stays
+down past a few tries (see :mod:`.mailer`), the reader's resend throttle is cleared so that
+asking again sends at once, and the failure is logged.
 
 Emails still queued when the process stops are lost; the reader asks again. The local outbox
 is written directly, in the request, since a file write is instant.

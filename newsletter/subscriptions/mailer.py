@@ -5,16 +5,20 @@ transactional: no list headers). With the local outbox they are written during t
 with SES or SMTP they go through :mod:`.dispatch`, off the request path, so the page answers
 at once and in the same time whatever the address. When the outbox cannot be written the
 page says so; when a provider fails, the reader's resend throttle is cleared and asking
-again sends at once.
+again sends at once. When the database fails while an email is prepared off the request
+(a restart, a fail-over), the email is tried again a few times, then given up the same way.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, current_app, url_for
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from newsletter.config import ConfigError
@@ -32,6 +36,12 @@ from newsletter.subscriptions.tokens import CONFIRMATION_DAYS, confirm_token, re
 log = logging.getLogger(__name__)
 # ConfigError: a provider configuration that cannot work (named in the log).
 SEND_ERRORS = (TransportError, RenderError, OSError, ValueError, ConfigError)
+#: Seconds before each new try when the database fails in the background job. Nothing has
+#: been sent when it fails (the database is read before the provider is called), so trying
+#: again cannot send twice.
+DATABASE_RETRY_DELAYS = (0.5, 1.0, 2.0)
+
+T = TypeVar("T")
 
 
 def send_after_signup(session: Session, result: SignupResult) -> bool:
@@ -114,13 +124,59 @@ def _transport() -> Transport:
 
 
 def _deliver_in_thread(transport: Callable[[], Transport], job: MailJob) -> None:
-    """The dispatcher's work: a request context for url_for, a session of its own."""
+    """The dispatcher's work: a request context for url_for, a session of its own per try.
+
+    A failing provider or a database that stays down past the retries both end the same
+    way: the reader's resend throttle is cleared, so that asking again sends at once.
+    """
     with current_app.test_request_context("/"):
+        try:
+            _with_database_retries(lambda session: deliver(session, transport(), job), job)
+        except SEND_ERRORS:
+            _clear_throttle(job)
+            raise
+        except SQLAlchemyError as exc:
+            log.error(
+                "the database failed while sending %s to reader %s, %d tries: %s",
+                job.kind,
+                job.subscriber_id,
+                len(DATABASE_RETRY_DELAYS) + 1,
+                type(exc).__name__,
+            )
+            _clear_throttle(job)
+
+
+def _clear_throttle(job: MailJob) -> None:
+    """:func:`allow_resend` for the job's reader, with the same retries; logged if the
+    database stays down (the throttle then lapses by itself)."""
+    try:
+        _with_database_retries(lambda session: allow_resend(session, job.subscriber_id), job)
+    except SQLAlchemyError as exc:
+        log.error(
+            "could not clear the resend throttle of reader %s: %s",
+            job.subscriber_id,
+            type(exc).__name__,
+        )
+
+
+def _with_database_retries(work: Callable[[Session], T], job: MailJob) -> T:
+    """Run ``work`` in a fresh session, again after each of :data:`DATABASE_RETRY_DELAYS`
+    while the database fails; raises the last database error."""
+    for delay in (*DATABASE_RETRY_DELAYS, None):
         session = db.new_session()
         try:
-            deliver(session, transport(), job)
-        except SEND_ERRORS:
-            allow_resend(session, job.subscriber_id)
-            raise
+            return work(session)
+        except SQLAlchemyError as exc:
+            if delay is None:
+                raise
+            log.warning(
+                "database error for %s to reader %s (%s); trying again in %.1f s",
+                job.kind,
+                job.subscriber_id,
+                type(exc).__name__,
+                delay,
+            )
         finally:
             session.close()
+        time.sleep(delay)
+    raise AssertionError("unreachable: the last try returns or raises")

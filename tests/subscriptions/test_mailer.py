@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from newsletter.delivery.transports import OutgoingMessage, SendResult, TemporaryFailure
@@ -165,3 +166,69 @@ def test_a_reader_erased_before_the_email_went_out_gets_nothing(
     with app.test_request_context("/"):
         mailer.deliver(session, transport, mailer.MailJob("confirmation", job_id))
     assert transport.sent == []
+
+
+class DatabaseOutage:
+    """Replaces the mailer's first database read: fails ``failures`` times, then works."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+        self._real = mailer.current_render_settings
+
+    def __call__(self, session: Session) -> Any:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise OperationalError("SELECT settings", {}, Exception("server closed the connection"))
+        return self._real(session)
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mailer, "DATABASE_RETRY_DELAYS", (0.0, 0.0, 0.0), raising=False)
+
+
+def test_a_database_failure_in_the_background_job_is_tried_again(
+    provider_config: dict[str, Any],
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    no_backoff: None,
+) -> None:
+    outage = DatabaseOutage(failures=2)
+    monkeypatch.setattr(mailer, "current_render_settings", outage)
+    transport = RecordingTransport()
+    dispatcher = use_provider(app, transport)
+    assert client.post("/subscribe", data=FORM).status_code == 200
+    dispatcher.wait()
+    assert outage.calls == 3
+    [message] = transport.sent
+    assert message.recipient == "li@example.org"
+    assert sent_at(session) is not None
+
+
+def test_a_database_that_stays_down_lets_the_reader_ask_again_at_once(
+    provider_config: dict[str, Any],
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    no_backoff: None,
+) -> None:
+    outage = DatabaseOutage(failures=100)
+    monkeypatch.setattr(mailer, "current_render_settings", outage)
+    transport = RecordingTransport()
+    dispatcher = use_provider(app, transport)
+    assert client.post("/subscribe", data=FORM).status_code == 200
+    dispatcher.wait()
+    assert outage.calls == len(mailer.DATABASE_RETRY_DELAYS) + 1
+    assert transport.sent == []
+    assert sent_at(session) is None  # the throttle is cleared: asking again sends at once
+    [failure] = [r for r in caplog.records if "the database failed while sending" in r.message]
+    assert failure.levelname == "ERROR"
+    outage.failures = 0
+    client.post("/subscribe", data=FORM)
+    dispatcher.wait()
+    assert len(transport.sent) == 1
