@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from newsletter.issues.document import IssueDocument, Item, Section, SectionKind, SourceLink
+from newsletter.issues.document_checks import check_characters
 from newsletter.issues.problems import Problem, ProblemLog
 from newsletter.issues.text import is_time_zone, is_web_url
 from newsletter.topics.seed import is_topic_slug
@@ -40,6 +41,7 @@ def document_from_json(obj: object, *, warnings: list[Problem] | None = None) ->
     """Build a document from parsed JSON, checking its shape; raise ``ReportError`` if wrong."""
     reader = _Reader()
     doc = reader.document(obj)
+    check_characters(doc, reader.problems)
     reader.problems.finish(warnings)
     return doc
 

@@ -48,6 +48,7 @@ from typing import Any
 import yaml
 
 from newsletter.issues.document import IssueDocument, Item, Section, SectionKind
+from newsletter.issues.document_checks import check_characters
 from newsletter.issues.markdown_body import parse_body
 from newsletter.issues.markdown_front import read_front_matter
 from newsletter.issues.problems import Problem, ProblemLog
@@ -71,6 +72,7 @@ def parse_markdown(text: str, *, warnings: list[Problem] | None = None) -> Issue
     problems = ProblemLog()
     doc, body_start = read_front_matter(text, problems)
     parse_body(doc, text, body_start, problems)
+    check_characters(doc, problems)
     problems.finish(warnings)
     return doc
 
