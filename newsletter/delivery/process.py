@@ -1,14 +1,15 @@
 """What one sending process keeps between batches.
 
 The pacer and the account's limits are per process (the pacer shares its slots through
-Redis when configured), the prepared variants too; transports are per thread, because an
-SES client or an SMTP connection is not to be shared between threads. The object lives in
+Redis when configured), the prepared variants and the transport too: every transport is
+safe to share (SES keeps one client per thread from one boto3 session, SMTP a pool of
+connections, the outbox a file per message), and one per thread would cost each thread a boto3
+session of its own (about 9 MB). The object lives in
 ``app.extensions`` so every sender thread, Celery task and test of one app finds the same.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from collections import deque
@@ -23,7 +24,7 @@ from newsletter.config import Settings
 from newsletter.context import current_signer, render_settings
 from newsletter.delivery.pacing import Limits, Pacer, build_pacer, quota_left, send_limits
 from newsletter.delivery.transports import Transport
-from newsletter.delivery.transports.outbox import OutboxTransport
+from newsletter.delivery.transports.factory import build_transport
 from newsletter.delivery.variants import VariantCache
 from newsletter.models import Topic
 from newsletter.models.base import utcnow
@@ -39,13 +40,8 @@ FAILURE_MIN_VOLUME = 50
 
 
 def default_transport(settings: Settings) -> Transport:
-    """The configured transport (through the transports' factory when it is present)."""
-    try:
-        factory = importlib.import_module("newsletter.delivery.transports.factory")
-    except ImportError:  # a build without the SES/SMTP transports: the outbox only
-        return OutboxTransport(settings.outbox_dir)
-    built: Transport = factory.build_transport(settings)
-    return built
+    """The configured transport: SES, SMTP or the outbox."""
+    return build_transport(settings)
 
 
 @dataclass
@@ -83,7 +79,7 @@ class SenderProcess:
         self._pacer: Pacer | None = None
         self._pacer_rate = 0.0
         self._variants: VariantCache | None = None
-        self._threads = threading.local()
+        self._transport: tuple[Callable[[Settings], Transport], Transport] | None = None
         self._failures: dict[int, FailureWindow] = {}
         self._quota: float | None = None
         self._quota_at = float("-inf")
@@ -133,12 +129,13 @@ class SenderProcess:
             return self._variants
 
     def transport(self) -> Transport:
-        """This thread's transport, built on first use and kept for the next batches."""
-        transport: Transport | None = getattr(self._threads, "transport", None)
-        if transport is None:
-            transport = self.transport_factory(self.settings)
-            self._threads.transport = transport
-        return transport
+        """The process's transport, shared by its threads, built on first use.
+
+        Rebuilt when ``transport_factory`` is replaced (tests swap in fakes)."""
+        with self._lock:
+            if self._transport is None or self._transport[0] is not self.transport_factory:
+                self._transport = (self.transport_factory, self.transport_factory(self.settings))
+            return self._transport[1]
 
     def failures(self, campaign_id: int) -> FailureWindow:
         """The failure window of a campaign in this process."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from newsletter.delivery.executors import delivery_services
 from newsletter.delivery.executors.embedded import SenderThread
+from newsletter.delivery.process import sender_process
 from newsletter.delivery.reaper import ReaperService
 from newsletter.models import Campaign, CampaignStatus
 from newsletter.runtime import _run_in_context
@@ -67,3 +68,23 @@ def test_sender_threads_send_a_started_campaign_to_the_end(app: Flask, session: 
             thread.join(timeout=30)
     assert session.get_one(Campaign, campaign.id).status is CampaignStatus.SENT
     assert len(transport.parsed()) == 80
+
+
+def test_the_threads_of_a_sending_process_share_one_transport(app: Flask) -> None:
+    """One transport per process: SES would otherwise give each thread its own boto3 session."""
+    process = sender_process(app)
+    seen: list[object] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        transport = process.transport()
+        with lock:
+            seen.append(transport)
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 4
+    assert len({id(transport) for transport in seen}) == 1
