@@ -18,24 +18,10 @@ from typing import Any
 
 from newsletter.models import ConsentMethod, SubscriberStatus
 from newsletter.subscriptions.addresses import InvalidAddress, normalise_email
-from newsletter.subscriptions.transfer.exporter import unescape_formula
+from newsletter.subscriptions.transfer.exporter import EXPORT_COLUMNS, unescape_formula
 
-COLUMNS = (
-    "email",
-    "name",
-    "topics",
-    "locale",
-    "time_zone",
-    "status",
-    "consent_at",
-    "consent_method",
-    "consent_ip",
-    "consent_form",
-    "receive_empty_issues",
-    "created_at",
-    "confirmed_at",
-    "unsubscribed_at",
-)
+#: The CSV contract is one set of columns both ways, so an export imports again as it is.
+COLUMNS = EXPORT_COLUMNS
 #: Written by exports and accepted on import, but not applied (the import's own time is used).
 IGNORED_COLUMNS = frozenset({"created_at"})
 LOCALE_SPELLINGS = {"zh_cn": "zh_CN", "zh-cn": "zh_CN", "zh": "zh_CN", "en": "en"}
