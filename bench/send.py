@@ -17,7 +17,10 @@ directory, that answers every POST with SES v2 SendEmail's JSON and a unique Mes
    Pacing is set far above what the pipeline reaches, so this is the pipeline's own
    throughput. Peak RSS is read right after.
 3. The baseline in the same run: as many threads calling sesv2 ``send_email`` in a loop with
-   raw content of a message of the same size, one client per thread, retries off.
+   the first readers' messages in turn as raw content, requests of the pipeline's shape
+   (configuration set, four tags), one stock client per thread, retries off. The pipeline's
+   SES transport puts the message into the request without botocore's JSON escaping of its
+   base64 (:mod:`newsletter.delivery.transports.ses_raw_body`); the baseline does not.
 4. The pipeline again into a null transport, against a full render and ``EmailMessage``
    serialisation per reader (bench/render.py's ``naive_message``): what preparing costs.
 5. Pacing: another campaign at MaxSendRate 200/s for a few seconds; the average rate and
@@ -36,7 +39,6 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -57,7 +59,7 @@ from newsletter.delivery.executors.embedded import work_once
 from newsletter.delivery.pacing import Limits
 from newsletter.delivery.process import EXTENSION_KEY, SenderProcess, default_transport
 from newsletter.delivery.transports import OutgoingMessage, SendResult, Transport
-from newsletter.delivery.transports.ses import SEND_CONFIG, make_sesv2_client
+from newsletter.delivery.transports.ses import SEND_CONFIG, email_tags, make_sesv2_client
 from newsletter.extensions import db
 from newsletter.issues.storage import load_document
 from newsletter.models import Campaign, Delivery, Issue, Subscriber
@@ -174,27 +176,35 @@ def naive_messages(issue_id: int, count: int) -> tuple[float, list[bytes]]:
     return len(readers) / (time.perf_counter() - started), messages
 
 
-def boto3_loop_rate(endpoint: str, messages: list[bytes], threads: int, count: int) -> float:
+def boto3_loop_rate(
+    endpoint: str, settings: Settings, messages: list[bytes], threads: int, count: int
+) -> float:
     """Messages per second from ``threads`` threads calling sesv2 ``send_email`` in a loop
-    with ``messages`` in turn as raw content, one client per thread from one session,
-    retries off: what boto3 alone manages against the same endpoint."""
+    with ``messages`` in turn as raw content: what boto3 alone manages against the same
+    endpoint. The requests have the pipeline's shape (configuration set, the campaign,
+    delivery and feedback tags) and its client settings (retries off); each thread makes its
+    client from one shared session inside the timed span, as the pipeline's threads do."""
     session = boto3.session.Session()
-    settings = Settings(ses_region=REGION, ses_endpoint_url=endpoint)
-    clients = [make_sesv2_client(settings, SEND_CONFIG, session) for _ in range(threads)]
+    client_settings = Settings(ses_region=REGION, ses_endpoint_url=endpoint)
     shares = [count // threads + (n < count % threads) for n in range(threads)]
-    tags = [{"Name": "campaign", "Value": "1"}, {"Name": "delivery", "Value": "1"}]
+    lock = threading.Lock()
 
-    def loop(client: Any, share: int) -> None:
-        for number in range(share):
+    def loop(first: int, share: int) -> None:
+        with lock:  # creating clients from one session is not thread-safe
+            client = make_sesv2_client(client_settings, SEND_CONFIG, session)
+        for number in range(first, first + share):
+            tags = {"campaign": "1", "delivery": str(number)}
             client.send_email(
-                FromEmailAddress="daily@news.example.com",
+                FromEmailAddress=settings.sender_address,
                 Destination={"ToAddresses": ["reader@example.com"]},
                 Content={"Raw": {"Data": messages[number % len(messages)]}},
-                EmailTags=tags,
+                EmailTags=email_tags(tags, settings.ses_feedback_id),
+                ConfigurationSetName=settings.ses_configuration_set,
             )
 
+    firsts = list(itertools.accumulate(shares, initial=0))
     workers = [
-        threading.Thread(target=loop, args=pair) for pair in zip(clients, shares, strict=True)
+        threading.Thread(target=loop, args=pair) for pair in zip(firsts[:-1], shares, strict=True)
     ]
     started = time.perf_counter()
     for worker in workers:
@@ -268,7 +278,9 @@ def run(app: Flask, args: argparse.Namespace, readers: int, endpoint: str) -> No
     naive_count, paced_seconds = (40, 4.0) if args.quick else (200, 10.0)
     naive, messages = naive_messages(issue_id, naive_count)
     loop_count = min(sent, BOTO3_LOOP_MAX)
-    boto3_rate = boto3_loop_rate(endpoint, messages, args.threads, loop_count)
+    boto3_rate = boto3_loop_rate(
+        endpoint, app.config["NEWSLETTER"], messages, args.threads, loop_count
+    )
     mean_size = sum(map(len, messages)) / len(messages)
     print(f"boto3 loop: {loop_count:,} messages, {len(messages)} readers' messages in turn "
           f"(mean {mean_size:,.0f} bytes)")  # fmt: skip

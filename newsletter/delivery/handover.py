@@ -38,8 +38,8 @@ from newsletter.delivery.transports import (
     TemporaryFailure,
     Throttled,
 )
-from newsletter.delivery.variants import VariantWanted
-from newsletter.metrics.hooks import record_send
+from newsletter.delivery.variants import ReaderVariant, VariantWanted
+from newsletter.metrics.hooks import SendMeter
 from newsletter.models import Campaign, Delivery, DeliveryState, Issue
 from newsletter.models.base import utcnow
 from newsletter.rendering import Recipient, build_message
@@ -64,6 +64,11 @@ class Handover:
         self.variants = process.variants(session)
         self.issue = session.get_one(Issue, campaign.issue_id)
         self.tracking = self.settings.tracking and (campaign.track_opens or campaign.track_clicks)
+        self.sender = self.settings.sender_address
+        self.meter = SendMeter(self.transport.name)
+        # The variant of each (topic mix, locale) met in this batch: a batch of hundreds of
+        # readers has a few dozen mixes, so the process's cache is asked once for each.
+        self._variants_met: dict[tuple[str, str], ReaderVariant] = {}
 
     def deliver(
         self, row: Delivery, reader: BatchReader | None, buffer: OutcomeBuffer
@@ -76,7 +81,7 @@ class Handover:
         left = ERASED if reader is None else reader.left_because
         if reader is None or left is not None:
             buffer.note(row.id, DeliveryState.SKIPPED, error=left)
-            record_send("skipped")
+            self.meter.record("skipped")
             return None
         try:
             message = self._message(row, reader)
@@ -91,7 +96,7 @@ class Handover:
             result = self.transport.send(message)
         except (QuotaExhausted, AccountBlocked) as exc:
             buffer.note(row.id, DeliveryState.QUEUED, error=str(exc), give_back_attempt=True)
-            record_send("deferred", time.monotonic() - started, self.transport.name)
+            self.meter.record("deferred", time.monotonic() - started)
             return exc
         except Throttled as exc:
             self.pacer.slow_down()
@@ -107,30 +112,36 @@ class Handover:
             self._fail(buffer, row, str(exc), started)
         except OutcomeUnknown as exc:  # handed over, no answer: it may have been accepted
             buffer.note(row.id, DeliveryState.IN_DOUBT, error=str(exc))
-            record_send("in_doubt", time.monotonic() - started, self.transport.name)
+            self.meter.record("in_doubt", time.monotonic() - started)
         except Exception as exc:  # unknown: the message may have left, so never resend blindly
             log.exception("campaign %s: row %s in doubt", self.campaign_id, row.id)
             buffer.note(row.id, DeliveryState.IN_DOUBT, error=f"{type(exc).__name__}: {exc}")
-            record_send("in_doubt", time.monotonic() - started, self.transport.name)
+            self.meter.record("in_doubt", time.monotonic() - started)
         else:
             buffer.note(row.id, DeliveryState.SENT, message_id=result.message_id, sent_at=utcnow())
-            record_send("sent", time.monotonic() - started, self.transport.name)
+            self.meter.record("sent", time.monotonic() - started)
         return None
 
     def _message(self, row: Delivery, reader: BatchReader) -> OutgoingMessage:
-        wanted = VariantWanted(
-            self.issue.id, self.issue.revision, row.variant_key, reader.locale, self.tracking
-        )
-        variant = self.variants.for_reader(self.session, self.issue, wanted)
-        if variant.loaded:  # a stored render: commit now rather than hold SQLite's write lock
-            self.session.commit()
+        variant = self._variant(row.variant_key, reader.locale)
         recipient = Recipient(row.id, reader.email, reader.name, topics_label=variant.topics_label)
         return OutgoingMessage(
-            sender=self.settings.sender_address,
+            sender=self.sender,
             recipient=reader.email,
             data=build_message(variant.prepared, recipient),
             tags={"campaign": str(self.campaign_id), "delivery": str(row.id)},
         )
+
+    def _variant(self, key: str, locale: str) -> ReaderVariant:
+        met = self._variants_met.get((key, locale))
+        if met is not None:
+            return met
+        wanted = VariantWanted(self.issue.id, self.issue.revision, key, locale, self.tracking)
+        variant = self.variants.for_reader(self.session, self.issue, wanted)
+        if variant.loaded:  # a stored render: commit now rather than hold SQLite's write lock
+            self.session.commit()
+        self._variants_met[(key, locale)] = variant
+        return variant
 
     def _defer(
         self,
@@ -144,8 +155,8 @@ class Handover:
     ) -> None:
         retry_at = utcnow() + dt.timedelta(seconds=backoff(row.attempts, *delays))
         buffer.note(row.id, DeliveryState.DEFERRED, error=str(error), retry_at=retry_at)
-        record_send(outcome, time.monotonic() - started, self.transport.name)
+        self.meter.record(outcome, time.monotonic() - started)
 
     def _fail(self, buffer: OutcomeBuffer, row: Delivery, reason: str, started: float) -> None:
         buffer.note(row.id, DeliveryState.FAILED, error=reason)
-        record_send("failed", time.monotonic() - started, self.transport.name)
+        self.meter.record("failed", time.monotonic() - started)

@@ -26,7 +26,7 @@ from newsletter.delivery.pacing import Limits, Pacer, build_pacer, quota_left, s
 from newsletter.delivery.transports import Transport
 from newsletter.delivery.transports.factory import build_transport
 from newsletter.delivery.variants import VariantCache
-from newsletter.models import Topic
+from newsletter.models import CampaignStatus, Topic
 from newsletter.models.base import utcnow
 
 EXTENSION_KEY = "newsletter.sender"
@@ -83,6 +83,7 @@ class SenderProcess:
         self._failures: dict[int, FailureWindow] = {}
         self._quota: float | None = None
         self._quota_at = float("-inf")
+        self._statuses: dict[int, tuple[CampaignStatus | None, float]] = {}
 
     def limits(self) -> Limits:
         """The account's limits, read at most every :data:`LIMITS_SECONDS`."""
@@ -136,6 +137,32 @@ class SenderProcess:
             if self._transport is None or self._transport[0] is not self.transport_factory:
                 self._transport = (self.transport_factory, self.transport_factory(self.settings))
             return self._transport[1]
+
+    def campaign_status(
+        self,
+        campaign_id: int,
+        read: Callable[[], CampaignStatus | None],
+        max_age: float,
+    ) -> CampaignStatus | None:
+        """The campaign's status as some thread of this process last read it with ``read``,
+        read again when that is older than ``max_age`` seconds.
+
+        Every sender thread checks the status before each message, so that a pause or a
+        cancel stops sending within ``max_age``; sharing the reading means one query per
+        ``max_age`` for the whole process instead of one per thread.
+        """
+        with self._lock:
+            known = self._statuses.get(campaign_id)
+        if known is not None and time.monotonic() - known[1] < max_age:
+            return known[0]
+        status = read()
+        self.remember_status(campaign_id, status)
+        return status
+
+    def remember_status(self, campaign_id: int, status: CampaignStatus | None) -> None:
+        """Note a status just read from the database, as :meth:`campaign_status` does."""
+        with self._lock:
+            self._statuses[campaign_id] = (status, time.monotonic())
 
     def failures(self, campaign_id: int) -> FailureWindow:
         """The failure window of a campaign in this process."""

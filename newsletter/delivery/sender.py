@@ -121,13 +121,13 @@ class _Batch:
         self.worker = worker
         self.report = BatchReport(campaign_id)
         self.buffer = OutcomeBuffer(worker, campaign_id)
-        self.status_read_at = float("-inf")
         self.flushed_at = time.monotonic()
         self.renewed_at = time.monotonic()
         self.next_untried = 0  # index of the first claimed row not yet handed over
 
     def run(self) -> BatchReport:
         campaign = self.session.get(Campaign, self.campaign_id)
+        self.process.remember_status(self.campaign_id, campaign.status if campaign else None)
         if campaign is None or campaign.status is not CampaignStatus.SENDING:
             self.report.stopped = f"campaign is {campaign.status if campaign else 'missing'}"
             return self.report
@@ -181,15 +181,17 @@ class _Batch:
         if self.stop is not None and self.stop.is_set():
             self.report.stopped = "the worker is stopping"
             return False
-        if time.monotonic() - self.status_read_at < STATUS_SECONDS:
-            return self.report.stopped == ""
-        # End the read snapshot (SQLite keeps one per transaction) before looking again.
-        self.session.commit()
-        status = self.session.scalar(select(Campaign.status).where(Campaign.id == self.campaign_id))
-        self.status_read_at = time.monotonic()
+        if self.report.stopped:
+            return False
+        status = self.process.campaign_status(self.campaign_id, self._read_status, STATUS_SECONDS)
         if status is not CampaignStatus.SENDING:
             self.report.stopped = f"campaign is {status}"
         return status is CampaignStatus.SENDING
+
+    def _read_status(self) -> CampaignStatus | None:
+        # End the read snapshot (SQLite keeps one per transaction) before looking again.
+        self.session.commit()
+        return self.session.scalar(select(Campaign.status).where(Campaign.id == self.campaign_id))
 
     def _maybe_flush(self, remaining: list[Delivery]) -> None:
         if len(self.buffer) >= FLUSH_ROWS or time.monotonic() - self.flushed_at >= FLUSH_SECONDS:
@@ -231,7 +233,6 @@ class _Batch:
                 self.session, self.settings, self.process.transport(), self.campaign_id, reason
             )
         self.report.stopped = "paused: too many failures"
-        self.status_read_at = time.monotonic()
 
     def _release(self, rows: list[Delivery]) -> None:
         """Give rows not yet tried back to the queue (or cancel them with their campaign)."""

@@ -67,6 +67,9 @@ class VariantCache:
         self._prepared: OrderedDict[VariantWanted, PreparedVariant] = OrderedDict()
         self._documents: dict[tuple[int, int], IssueDocument] = {}
         self._labels: dict[tuple[str, str, str], str | None] = {}
+        # One gate per variant being loaded: the first thread to need it renders or loads
+        # it, the others wait for that one instead of rendering the same variant again.
+        self._gates: dict[VariantWanted, threading.Lock] = {}
 
     def for_reader(self, session: Session, issue: Issue, wanted: VariantWanted) -> ReaderVariant:
         """The variant a reader of ``wanted.key`` gets, rendering or loading it if needed."""
@@ -74,19 +77,26 @@ class VariantCache:
         effective = variant_key(parse_variant_key(wanted.key), doc.topics_used())
         shared = VariantWanted(wanted.issue_id, wanted.revision, effective, wanted.locale,
                                wanted.tracking)  # fmt: skip
+        label = self._label(wanted.key, effective, wanted.locale)
         with self._lock:
             prepared = self._prepared.get(shared)
             if prepared is not None:
                 self._prepared.move_to_end(shared)
-        loaded = prepared is None
-        if prepared is None:
+                return ReaderVariant(prepared, label)
+            gate = self._gates.setdefault(shared, threading.Lock())
+        with gate:
+            with self._lock:
+                prepared = self._prepared.get(shared)
+            if prepared is not None:  # another thread loaded it while this one waited
+                return ReaderVariant(prepared, label)
             rendered = load_or_render(session, issue, doc, shared, self.settings)
             prepared = PreparedVariant(rendered, self.settings, self.signer)
             with self._lock:
                 self._prepared[shared] = prepared
                 while len(self._prepared) > MAX_PREPARED:
                     self._prepared.popitem(last=False)
-        return ReaderVariant(prepared, self._label(wanted.key, effective, wanted.locale), loaded)
+                self._gates.pop(shared, None)
+        return ReaderVariant(prepared, label, loaded=True)
 
     def _document(self, issue: Issue) -> IssueDocument:
         ident = (issue.id, issue.revision)

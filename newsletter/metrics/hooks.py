@@ -24,18 +24,45 @@ def _metrics() -> AppMetrics | None:
     return found
 
 
+class SendMeter:
+    """Counts a sender's messages by outcome and times its transport calls.
+
+    The metric children are looked up once, when the meter is made (a batch makes one), and
+    not for each of its hundreds of messages. Outside an application context it counts
+    nothing.
+    """
+
+    def __init__(self, transport: str = "") -> None:
+        metrics = _metrics()
+        self._outcomes = (
+            {outcome: metrics.sender_messages.labels(outcome=outcome) for outcome in OUTCOMES}
+            if metrics is not None
+            else {}
+        )
+        self._latency = (
+            metrics.send_latency.labels(transport=transport or "unknown")
+            if metrics is not None
+            else None
+        )
+
+    def record(self, outcome: str, seconds: float | None = None) -> None:
+        """Count one message's ``outcome`` (one of :data:`OUTCOMES`) and, when given, the
+        wall time of its transport call."""
+        if not self._outcomes:
+            return
+        self._outcomes[outcome].inc()  # a KeyError here is a misspelt outcome
+        if seconds is not None and self._latency is not None:
+            self._latency.observe(seconds)
+
+
 def record_send(outcome: str, seconds: float | None = None, transport: str = "") -> None:
     """Count one message's outcome and, when given, how long the transport call took.
 
     ``outcome`` is one of :data:`OUTCOMES`; ``seconds`` is the wall time of the transport's
-    ``send`` call; ``transport`` its name (ses, smtp, outbox).
+    ``send`` call; ``transport`` its name (ses, smtp, outbox). A loop over many messages
+    keeps a :class:`SendMeter` instead.
     """
-    metrics = _metrics()
-    if metrics is None:
-        return
-    metrics.sender_messages.labels(outcome=outcome).inc()
-    if seconds is not None:
-        metrics.send_latency.labels(transport=transport or "unknown").observe(seconds)
+    SendMeter(transport).record(outcome, seconds)
 
 
 def record_scheduler_tick(holder: str = "") -> None:

@@ -10,7 +10,8 @@ the output back with the ``email`` package.
 from __future__ import annotations
 
 import datetime as dt
-import os
+import functools
+import random
 import re
 import time
 from dataclasses import dataclass
@@ -68,12 +69,25 @@ def message_id_line(domain: str, message_id: str | None = None, hint: int | None
     """``Message-ID:``: the given one, or a fresh ``<hint.random@domain>``."""
     if message_id is None:
         prefix = f"{hint}." if hint is not None else ""
-        message_id = f"<{prefix}{os.urandom(9).hex()}@{domain}>"
-    elif not message_id.startswith("<"):
+        # The domain is checked once (it is the sender's, the same for every message); a
+        # prefix of digits and hex is always valid, so a fresh id needs no check of its own.
+        # random, not os.urandom: the id needs to be unique, not secret (the delivery id in
+        # it already is), and os.urandom lets go of the GIL, which costs a sender thread a
+        # wait for it at every message.
+        fresh = f"<{prefix}{random.getrandbits(72):018x}@{_checked_domain(domain)}>"
+        return f"Message-ID: {fresh}{CRLF}".encode("ascii")
+    if not message_id.startswith("<"):
         message_id = f"<{message_id}>"
     if not _MESSAGE_ID.fullmatch(message_id):
         raise ValueError(f"not a valid Message-ID: {message_id!r}")
     return f"Message-ID: {message_id}{CRLF}".encode("ascii")
+
+
+@functools.lru_cache(maxsize=64)
+def _checked_domain(domain: str) -> str:
+    if not _MESSAGE_ID.fullmatch(f"<id@{domain}>"):
+        raise ValueError(f"not a valid Message-ID domain: {domain!r}")
+    return domain
 
 
 def build_message(

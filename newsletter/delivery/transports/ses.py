@@ -9,6 +9,7 @@ sent without an answer is reported as :class:`OutcomeUnknown` (the row is in dou
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -19,11 +20,14 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from newsletter.config import Settings
+from newsletter.delivery.transports import ses_raw_body
 from newsletter.delivery.transports.base import OutcomeUnknown, OutgoingMessage, SendResult
 from newsletter.delivery.transports.ses_errors import (
     classify_botocore_error,
     classify_client_error,
 )
+
+log = logging.getLogger(__name__)
 
 #: One attempt per call: the sender decides about retries (see the module's docstring).
 SEND_CONFIG = Config(
@@ -51,6 +55,11 @@ def make_sesv2_client(
         endpoint_url=settings.ses_endpoint_url or None,
         config=config,
     )
+
+
+def _spliced(client: Any) -> Any:
+    ses_raw_body.install(client)
+    return client
 
 
 def tag_value(raw: str) -> str:
@@ -96,7 +105,7 @@ class SesTransport:
         # hence the lock around creation (sending needs none).
         session = boto3.session.Session()
         self._factory = client_factory or (
-            lambda: make_sesv2_client(settings, SEND_CONFIG, session)
+            lambda: _spliced(make_sesv2_client(settings, SEND_CONFIG, session))
         )
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -112,8 +121,15 @@ class SesTransport:
         }
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
+        client = self._client()
         try:
-            answer = self._client().send_email(**request)
+            try:
+                answer = client.send_email(**request)
+            except ses_raw_body.RawBodyNotSpliced:  # raised before sending: safe to send again
+                log.warning("SES: botocore's SendEmail body has changed shape; sending without "
+                            "the raw-body splice from now on")  # fmt: skip
+                ses_raw_body.uninstall(client)
+                answer = client.send_email(**request)
         except ClientError as exc:
             raise classify_client_error(exc, message.sender) from exc
         except BotoCoreError as exc:
