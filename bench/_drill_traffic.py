@@ -33,6 +33,8 @@ class Ledger:
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
     unanswered: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    #: Every request that got no answer: (monotonic time, kind, method and URL, the error).
+    misses: list[tuple[float, str, str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def call(
@@ -53,6 +55,7 @@ class Ledger:
             with self.lock:
                 self.unanswered[kind] += 1
                 self.errors[f"{kind}: {type(exc).__name__}"] += 1
+                self.misses.append((time.monotonic(), kind, f"{method} {url}", str(exc)[:300]))
             return None
         with self.lock:
             self.statuses.setdefault(kind, Counter())[response.status_code] += 1

@@ -202,6 +202,8 @@ def report(run: Run, verdict: Verdict, began: float) -> int:
         print(f"  {kind:<12} {sent:>6} -> {describe(statuses)}; no answer {unanswered}")
     for error, n in ledger.errors.most_common(5):
         print(f"  no answer: {n} x {error}")
+    for moment, kind, request, error in ledger.misses[:20]:
+        print(f"  [t+{moment - run.started:6.1f}s] no answer to {kind} {request}: {error}")
     print("\nChecks:")
     for line in verdict.details:
         print(f"  {line}")
