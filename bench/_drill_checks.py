@@ -154,7 +154,8 @@ def check_delivery(session: Session, campaign_id: int, received: Received) -> Ve
 def check_pacing(session: Session, campaign_id: int, rate: float, until: dt.datetime) -> str:
     """The busiest second of the campaign until the operator stepped in, against the
     configured rate: whether the pacer held through the Redis restart, which loses its
-    shared state. (Rows reconciled later carry the time of reconciliation, not of SES.)"""
+    shared state. A row's sent_at is the moment of its pacing slot. (Rows reconciled later
+    carry the time of reconciliation, not of SES.)"""
     second = func.date_trunc("second", Delivery.sent_at).label("second")
     per_second = (
         select(second, func.count().label("n"))

@@ -91,6 +91,9 @@ class Handover:
             buffer.note(row.id, DeliveryState.QUEUED, give_back_attempt=True)
             return exc
         sleep_for_slot(self.pacer)
+        # The moment of the pacing slot is the row's sent_at: the ledger's seconds then show
+        # what the pacer let through, not when the provider's answers happened to come back.
+        handed_at = utcnow()
         started = time.monotonic()
         try:
             result = self.transport.send(message)
@@ -118,7 +121,7 @@ class Handover:
             buffer.note(row.id, DeliveryState.IN_DOUBT, error=f"{type(exc).__name__}: {exc}")
             self.meter.record("in_doubt", time.monotonic() - started)
         else:
-            buffer.note(row.id, DeliveryState.SENT, message_id=result.message_id, sent_at=utcnow())
+            buffer.note(row.id, DeliveryState.SENT, message_id=result.message_id, sent_at=handed_at)
             self.meter.record("sent", time.monotonic() - started)
         return None
 

@@ -113,6 +113,7 @@ class Delivery(CreatedAt, Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the message was handed to the transport (the start of its pacing slot).
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # First occurrences, set once by event processing (UPDATE ... WHERE x IS NULL), so unique
     # counts per campaign are a count of non-null columns, not a DISTINCT over events.
