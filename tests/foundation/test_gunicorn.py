@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.delivery.workers import stop_process
 from tests.servers import LOOPBACK, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,12 +52,7 @@ def gunicorn(folder: Path, *extra: str) -> Iterator[int]:
                 probe.close()
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_process(process)
 
 
 def reuse_after_idle(port: int) -> int:
