@@ -5,11 +5,12 @@ and over; it is safe to run on any number of threads, processes and machines at 
 
 One batch: check the campaign is still sending and the 24-hour quota has room; claim up to
 a few seconds' worth of rows (committed, so the claim is visible); load the readers; then
-for each row, re-check the campaign's status (at most :data:`STATUS_SECONDS` old, so a
-pause or cancel stops the batch within a second), skip a reader who has left, fill the
-reader's slots in the prepared variant, wait for a pacing slot, hand the message to the
-transport and note the outcome. Outcomes are written every :data:`FLUSH_ROWS` messages or
-:data:`FLUSH_SECONDS` (see :mod:`newsletter.delivery.outcomes`).
+for each row, re-check the campaign's status (at most :data:`STATUS_SECONDS` old, read by
+one thread for the whole process, so a pause or cancel stops the batch within a second),
+skip a reader who has left, fill the reader's slots in the prepared variant, wait for a
+pacing slot, hand the message to the transport and note the outcome. Outcomes are written
+every :data:`FLUSH_ROWS` messages or :data:`FLUSH_SECONDS` (see
+:mod:`newsletter.delivery.outcomes`).
 """
 
 from __future__ import annotations
