@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from newsletter import audit
 from newsletter.database import Database
-from newsletter.metrics.hooks import record_send
+from newsletter.metrics.hooks import SendMeter
 from newsletter.models import Delivery, DeliveryState
 from newsletter.models.base import utcnow
 from newsletter.tracking.rows import affected_rows
@@ -74,8 +74,9 @@ def reap(session: Session, lease: dt.timedelta, now: dt.datetime | None = None) 
             "campaign %s: %d rows left sending by %s are now in doubt", campaign_id, count, worker
         )
         total += count
+    meter = SendMeter()
     for _ in range(total):
-        record_send("in_doubt")
+        meter.record("in_doubt")
     return total
 
 

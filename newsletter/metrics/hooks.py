@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, has_app_context
+from prometheus_client import Counter, Histogram
 
 from newsletter.metrics.prometheus import EXTENSION_KEY, AppMetrics
 
@@ -34,24 +35,19 @@ class SendMeter:
 
     def __init__(self, transport: str = "") -> None:
         metrics = _metrics()
-        self._outcomes = (
-            {outcome: metrics.sender_messages.labels(outcome=outcome) for outcome in OUTCOMES}
-            if metrics is not None
-            else {}
-        )
-        self._latency = (
-            metrics.send_latency.labels(transport=transport or "unknown")
-            if metrics is not None
-            else None
-        )
+        self._outcomes: dict[str, Counter] = {}
+        self._latency: Histogram | None = None
+        if metrics is not None:
+            self._outcomes = {o: metrics.sender_messages.labels(outcome=o) for o in OUTCOMES}
+            self._latency = metrics.send_latency.labels(transport=transport or "unknown")
 
     def record(self, outcome: str, seconds: float | None = None) -> None:
         """Count one message's ``outcome`` (one of :data:`OUTCOMES`) and, when given, the
         wall time of its transport call."""
-        if not self._outcomes:
+        if self._latency is None:  # no application context: nothing to count into
             return
         self._outcomes[outcome].inc()  # a KeyError here is a misspelt outcome
-        if seconds is not None and self._latency is not None:
+        if seconds is not None:
             self._latency.observe(seconds)
 
 
